@@ -1,0 +1,81 @@
+"""The course's notebooks, their presets and their quality bars, read from each notebook's metadata.
+
+Each notebook declares, in `metadata["course"]`, the one place the runner and the tests read:
+    {"smoke": {"num_epochs": 2},                          # parameter overrides of the smoke preset
+     "bars": {"full": {"test_accuracy": ">= 0.985"},      # what the full run (the defaults) must reach
+              "smoke": {"test_accuracy": ">= 0.9"}}}      # what the smoke run must reach
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_DIR = REPO_ROOT / "notebooks"
+PRESETS = ("full", "smoke")
+_OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "==": operator.eq}
+_BAR = re.compile(r"^\s*(>=|<=|==|>|<)\s*(-?[0-9.eE+-]+)\s*$")
+
+
+def find_notebooks(names: Sequence[str] = (), folder: Path = NOTEBOOK_DIR) -> list[Path]:
+    """The course notebooks (`NN_name.ipynb`) in order, or those named by stem or number ("01", "01_cnn")."""
+    available = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+    if not names:
+        return available
+    chosen = []
+    for name in names:
+        stem = Path(name).stem
+        matches = [p for p in available if p.stem == stem or p.stem.split("_", 1)[0] == stem]
+        if not matches:
+            listing = ", ".join(p.stem for p in available) or "none"
+            raise ValueError(f"No notebook called {name!r} in {folder}. Available: {listing}.")
+        chosen += [p for p in matches if p not in chosen]
+    return chosen
+
+
+def course_config(notebook: nbformat.NotebookNode | Path) -> dict[str, Any]:
+    """The notebook's `metadata["course"]`, checked for the keys the runner needs."""
+    nb = nbformat.read(str(notebook), as_version=4) if isinstance(notebook, Path) else notebook
+    config = nb.metadata.get("course")
+    where = notebook.name if isinstance(notebook, Path) else "notebook"
+    if not isinstance(config, dict) or not isinstance(config.get("smoke"), dict):
+        raise ValueError(f"{where}: metadata['course'] must hold a 'smoke' dict of parameter overrides.")
+    bars = config.get("bars", {})
+    if set(bars) != set(PRESETS):
+        raise ValueError(f"{where}: metadata['course']['bars'] must have exactly the keys {PRESETS}.")
+    for preset_bars in bars.values():
+        for bar in preset_bars.values():
+            parse_bar(bar)
+    return config
+
+
+def preset_parameters(notebook: nbformat.NotebookNode | Path, preset: str) -> dict[str, Any]:
+    """Parameter overrides for a preset: none for "full" (the notebook's defaults), the smoke dict otherwise."""
+    if preset not in PRESETS:
+        raise ValueError(f"Unknown preset {preset!r}; use one of {PRESETS}.")
+    return {} if preset == "full" else dict(course_config(notebook)["smoke"])
+
+
+def parse_bar(bar: str) -> tuple[str, float]:
+    """Split a bar such as ">= 0.985" into its operator and target."""
+    match = _BAR.match(str(bar))
+    if not match:
+        raise ValueError(f"Bad quality bar {bar!r}: write an operator and a number, e.g. '>= 0.985'.")
+    return match.group(1), float(match.group(2))
+
+
+def check_bars(metrics: dict[str, Any], bars: dict[str, str]) -> list[dict[str, Any]]:
+    """Compare recorded metrics with bars; one row per bar with the value and whether it was met."""
+    rows = []
+    for name, bar in bars.items():
+        op, target = parse_bar(bar)
+        value = metrics.get(name)
+        met = isinstance(value, int | float) and _OPS[op](value, target)
+        rows.append({"metric": name, "bar": bar, "value": value, "met": bool(met)})
+    return rows
