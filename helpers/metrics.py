@@ -24,7 +24,7 @@ def _clean(name: str, value: Any) -> float | int | str | bool:
     raise TypeError(f"metric {name} must be a number or a string, got {type(value).__name__}")
 
 
-def record_metrics(**metrics: Any) -> dict[str, Any]:
+def record_metrics(**metrics: Any) -> None:
     """Show named results in the cell output, machine-readably (JSON) and for people (a table)."""
     from IPython.display import display  # imported here: helpers stay importable without IPython running
 
@@ -33,7 +33,6 @@ def record_metrics(**metrics: Any) -> dict[str, Any]:
     text = "\n".join(f"{name:<{width}}  {value:.4f}" if isinstance(value, float) else f"{name:<{width}}  {value}"
                      for name, value in clean.items())
     display({METRICS_MIME: clean, "text/plain": text}, raw=True)
-    return clean
 
 
 def read_metrics(notebook: nbformat.NotebookNode | str | Path) -> dict[str, Any]:

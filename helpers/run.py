@@ -54,6 +54,7 @@ def check_overrides(path: Path, overrides: dict[str, Any]) -> None:
 def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Drop run-specific metadata (machine paths, timings) and collapse progress-bar redraws in streams."""
     nb.metadata.pop("papermill", None)
+    nb.metadata.pop("jupytext", None)  # left by the authoring tool, if one was used
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
