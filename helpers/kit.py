@@ -1,0 +1,415 @@
+"""Teaching kit: student versions (solutions stubbed out), reveal.js slides and a static web version of the course.
+
+    python -m helpers.kit student --out student/               # every notebook, solutions replaced by stubs
+    python -m helpers.kit student 01_cnn 03 --out student/     # only the notebooks named
+    python -m helpers.kit slides 01_cnn --out slides/          # reveal.js slides (add --reveal DIR for reveal.js)
+    python -m helpers.kit web --out site/                      # the executed notebooks as HTML, with index.html
+
+Everything works offline. The full notebooks in notebooks/ are the instructor's version and are never written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import html
+import re
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import nbformat
+
+from .course import NOTEBOOK_DIR, course_config, find_notebooks, parse_bar
+from .metrics import read_metrics
+
+EXERCISE = re.compile(r"\*\*Exercise\s+(\d+)")
+HEADING = re.compile(r"^\s*(#{1,6})\s")
+_SKIP_IN_SLIDES = {"solution", "check", "injected-parameters", "remove-cell"}
+_RUN_METADATA = ("papermill", "execution", "jupytext", "widgets")
+
+
+def resolve(names: Sequence[str], source: Path = NOTEBOOK_DIR) -> list[Path]:
+    """Notebooks by path (`x.ipynb`), stem or number in `source`; every course notebook there if none named."""
+    paths = [Path(n) for n in names if n.endswith(".ipynb") and Path(n).is_file()]
+    rest = [n for n in names if Path(n) not in paths]
+    return paths + (find_notebooks(rest, source) if rest or not names else [])
+
+
+def _strip_run_metadata(nb: nbformat.NotebookNode) -> None:
+    """Remove what a run leaves in metadata (papermill, timings, authoring tool, widget state)."""
+    for key in _RUN_METADATA:
+        nb.metadata.pop(key, None)
+    for cell in nb.cells:
+        for key in _RUN_METADATA:
+            cell.metadata.pop(key, None)
+
+
+def _tags(cell: nbformat.NotebookNode) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def _parse(source: str) -> ast.Module | None:
+    """A cell's code as a syntax tree: timing magics unwrapped, other magics turned into calls; None if invalid."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    source = re.sub(r"^%%(time|capture)\b.*\n", "", source)  # these cell magics run the cell's own code
+    source = re.sub(r"^(\s*)%time\s+", r"\1", source, flags=re.M)
+    try:
+        return ast.parse(TransformerManager().transform_cell(source))
+    except SyntaxError:
+        return None
+
+
+def bound_names(source: str) -> list[str]:
+    """Names a cell binds at top level (assignments, defs, classes, imports, loop targets), in order."""
+    tree = _parse(source)
+    if tree is None:
+        return []
+    names: list[str] = []
+    scoped = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.ListComp, ast.SetComp,
+              ast.DictComp, ast.GeneratorExp)
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            found = []
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                found = [child.name]
+            elif isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
+                found = [child.id]
+            elif isinstance(child, ast.alias):
+                found = [(child.asname or child.name).split(".")[0]]
+            names.extend(n for n in found if n not in names and not n.startswith("_"))
+            if not isinstance(child, scoped):
+                visit(child)
+
+    visit(tree)
+    return names
+
+
+def used_names(source: str) -> set[str]:
+    """Every name a cell reads."""
+    tree = _parse(source)
+    names = ast.walk(tree) if tree is not None else []
+    return {n.id for n in names if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def exercises(nb: nbformat.NotebookNode) -> list[dict]:
+    """Each `solution` cell with its number, prompt index, check cell index and the names the check reads."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        if "solution" not in _tags(cell):
+            continue
+        prompt = next((j for j in range(i - 1, -1, -1) if nb.cells[j].cell_type == "markdown"), None)
+        match = EXERCISE.search(nb.cells[prompt].source) if prompt is not None else None
+        later = [j for j in range(i + 1, len(nb.cells)) if "solution" in _tags(nb.cells[j])] + [len(nb.cells)]
+        check = next((j for j in range(i + 1, later[0]) if "check" in _tags(nb.cells[j])), None)
+        names = bound_names(cell.source) if cell.cell_type == "code" else []
+        if check is not None and set(names) & used_names(nb.cells[check].source):
+            names = [n for n in names if n in used_names(nb.cells[check].source)]
+        found.append({"number": int(match.group(1)) if match else len(found) + 1, "cell": i, "prompt": prompt,
+                      "check": check, "names": names})
+    return found
+
+
+def stub_source(number: int, names: Sequence[str], has_check: bool) -> str:
+    """The code a student sees instead of a solution: what to write, then a NotImplementedError."""
+    what = f"defines {', '.join(f'`{n}`' for n in names)}" if names else "answers the exercise"
+    tested = "; the check cell below tests it" if has_check else ""
+    return (f"# Exercise {number}: your code here (the prompt above says what to do).\n"
+            f"# Write code that {what}{tested}.\n"
+            f"# Then delete the line below and run this cell{' and the check cell' if has_check else ''}.\n"
+            f'raise NotImplementedError("Exercise {number}: write your solution in this cell")')
+
+
+def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of the notebook with each `solution` cell replaced by a `student-stub` cell, outputs cleared."""
+    nb = copy.deepcopy(nb)
+    for ex in exercises(nb):
+        cell = nb.cells[ex["cell"]]
+        tags = ["student-stub" if t == "solution" else t for t in _tags(cell)]
+        if cell.cell_type == "code":
+            stub = nbformat.v4.new_code_cell(stub_source(ex["number"], ex["names"], ex["check"] is not None))
+        else:
+            stub = nbformat.v4.new_markdown_cell(f"*Exercise {ex['number']}: write your answer here.*")
+        stub.metadata = {**{k: v for k, v in cell.metadata.items() if k != "tags"}, "tags": tags}
+        if "id" in cell:
+            stub.id = cell.id
+        nb.cells[ex["cell"]] = stub
+    nb.cells = [c for c in nb.cells if "injected-parameters" not in _tags(c)]
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    _strip_run_metadata(nb)
+    return nb
+
+
+def _refuse_inside(out: Path, *protected: Path) -> None:
+    """Raise ValueError if `out` is, or lies inside, a protected folder."""
+    out = out.resolve()
+    for folder in protected:
+        folder = folder.resolve()
+        if out == folder or folder in out.parents:
+            raise ValueError(f"--out {out} lies inside {folder}; choose a folder outside it "
+                             "(the notebooks there are the instructor's version and are never overwritten).")
+
+
+def write_student(paths: Sequence[Path], out: Path) -> list[Path]:
+    """Write the student version of each notebook into `out`; return the files written."""
+    _refuse_inside(out, NOTEBOOK_DIR, *{p.parent for p in paths})
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in paths:
+        nb = student_version(nbformat.read(str(path), as_version=4))
+        nbformat.validate(nb)
+        nbformat.write(nb, str(out / path.name))
+        written.append(out / path.name)
+    return written
+
+
+def slide_types(nb: nbformat.NotebookNode, max_code_lines: int = 25, long_code: str = "subslide") -> None:
+    """Set `slideshow.slide_type` on every cell: `#`/`##` start a slide, `###` a sub-slide, long code its own
+    sub-slide (or skipped), exercise solutions and checks skipped. A type the author set is kept."""
+    after_long = False
+    for i, cell in enumerate(nb.cells):
+        show = cell.metadata.setdefault("slideshow", {})
+        if "slide_type" in show:
+            after_long = False
+            continue
+        lines = cell.source.strip().splitlines()
+        level = len(HEADING.match(lines[0]).group(1)) if cell.cell_type == "markdown" and lines \
+            and HEADING.match(lines[0]) else 0
+        if set(_tags(cell)) & _SKIP_IN_SLIDES or not lines:
+            kind = "skip"
+        elif i == 0 or 1 <= level <= 2:
+            kind = "slide"
+        elif level == 3 or after_long:
+            kind = "subslide"
+        elif cell.cell_type == "code" and len(lines) > max_code_lines:
+            kind = long_code
+        else:
+            kind = "-"
+        show["slide_type"] = kind
+        if kind != "skip":
+            after_long = cell.cell_type == "code" and len(lines) > max_code_lines and kind == "subslide"
+
+
+# Replaces the CDN scripts of nbconvert's reveal template: reveal.js is read from a folder beside the slides;
+# where it is missing, a small built-in viewer shows one slide at a time (arrow keys), with no network at all.
+SLIDES_TEMPLATE = r"""{%- extends 'index.html.j2' -%}
+{% block html_head_js %}{% endblock html_head_js %}
+{% block footer_js %}
+<style>
+body.kit-plain { max-width: 1100px; margin: 0 auto; padding: 1em 2em 5em; }
+body.kit-plain .reveal .slides section section { display: none; }
+body.kit-plain .reveal .slides section section.kit-current { display: block; }
+#kit-bar { position: fixed; bottom: 0; left: 0; right: 0; padding: .4em 1em; background: #eee; font: 14px sans-serif; }
+</style>
+<script src="{{ resources.reveal.url_prefix }}/dist/reveal.js"></script>
+<script src="{{ resources.reveal.url_prefix }}/plugin/notes/notes.js"></script>
+<script>
+(function () {
+  if (window.Reveal) {
+    Reveal.initialize({controls: true, progress: true, hash: true, slideNumber: true, width: 1100, height: 760,
+                       plugins: window.RevealNotes ? [RevealNotes] : []});
+    var fit = function () {  // a slide taller than the screen scrolls, as nbconvert's reveal_scroll does
+      var s = Reveal.getCurrentSlide();
+      if (s && s.scrollHeight > 0.95 * 760) { s.style.height = "722px"; s.style.overflowY = "auto"; }
+    };
+    Reveal.on("ready", fit); Reveal.on("slidechanged", fit);
+    return;
+  }
+  var leaves = Array.prototype.filter.call(document.querySelectorAll(".reveal .slides section"),
+                                           function (s) { return !s.querySelector("section"); });
+  var bar = document.createElement("div"), i = 0;
+  bar.id = "kit-bar"; document.body.appendChild(bar); document.body.classList.add("kit-plain");
+  function show(n) {
+    i = Math.max(0, Math.min(leaves.length - 1, n));
+    leaves.forEach(function (s, k) { s.classList.toggle("kit-current", k === i); });
+    bar.textContent = "Slide " + (i + 1) + " / " + leaves.length +
+      "  \u2190 \u2192 (or p, n) to move.  Plain viewer: reveal.js was not found beside this file.";
+    history.replaceState(null, "", "#" + (i + 1)); window.scrollTo(0, 0);
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "ArrowRight" || e.key === "n" || e.key === "PageDown") show(i + 1);
+    else if (e.key === "ArrowLeft" || e.key === "p" || e.key === "PageUp") show(i - 1);
+    else if (e.key === "Home") show(0); else if (e.key === "End") show(leaves.length - 1);
+  });
+  show((parseInt(location.hash.slice(1), 10) || 1) - 1);
+})();
+</script>
+{% endblock footer_js %}
+"""
+
+# nbconvert's lab template without its CDN scripts (require.js and mermaid: no course notebook uses widgets or
+# diagrams), with links to the previous and next notebook and the index.
+WEB_TEMPLATE = r"""{%- extends 'index.html.j2' -%}
+{% block html_head_js %}{% endblock html_head_js %}
+{% block html_head_js_mermaidjs %}{% endblock html_head_js_mermaidjs %}
+{% block body_header %}{{ super() }}{{ resources.get("kit_nav", "") }}{% endblock body_header %}
+{% block body_footer %}{{ resources.get("kit_nav", "") }}{{ super() }}{% endblock body_footer %}
+"""
+
+
+def _exporter(kind: str, mathjax: str | None, **traits):
+    """An nbconvert exporter with the kit's offline template; `mathjax` replaces the MathJax CDN URL."""
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter, SlidesExporter
+
+    cls, name, text = (SlidesExporter, "kit_slides.html.j2", SLIDES_TEMPLATE) if kind == "slides" \
+        else (HTMLExporter, "kit_web.html.j2", WEB_TEMPLATE)
+    exporter = cls(extra_loaders=[DictLoader({name: text})], template_file=name, embed_images=True, **traits)
+    if mathjax:
+        exporter.mathjax_url = mathjax
+    return exporter
+
+
+def write_slides(paths: Sequence[Path], out: Path, reveal: Path | None = None, mathjax: str | None = None,
+                 max_code_lines: int = 25, long_code: str = "subslide") -> list[Path]:
+    """Export each notebook as reveal.js slides into `out` (reveal.js copied from `reveal` if given)."""
+    _refuse_inside(out, NOTEBOOK_DIR)
+    if reveal is not None and not (reveal / "dist" / "reveal.js").is_file():
+        raise ValueError(f"--reveal {reveal}: no dist/reveal.js there; give the reveal.js package folder "
+                         "(e.g. node_modules/reveal.js after `npm install reveal.js@4`).")
+    out.mkdir(parents=True, exist_ok=True)
+    if reveal is not None:
+        for part in ("dist", "plugin/notes"):  # what the slides load; the rest of the package is not needed
+            if (reveal / part).is_dir():
+                shutil.copytree(reveal / part, out / "reveal.js" / part, dirs_exist_ok=True,
+                                ignore=shutil.ignore_patterns("*.map"))
+    exporter = _exporter("slides", mathjax, reveal_url_prefix="reveal.js", exclude_input_prompt=True,
+                         exclude_output_prompt=True)
+    written = []
+    for path in paths:
+        nb = nbformat.read(str(path), as_version=4)
+        slide_types(nb, max_code_lines, long_code)
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": _title(nb, path)}})
+        target = out / f"{path.stem}.slides.html"
+        target.write_text(body, encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def _title(nb: nbformat.NotebookNode, path: Path) -> str:
+    """The notebook's `metadata.course.title`, else its first heading, else its file name."""
+    title = nb.metadata.get("course", {}).get("title")
+    heading = next((c.source.strip().splitlines()[0].lstrip("# ") for c in nb.cells
+                    if c.cell_type == "markdown" and HEADING.match(c.source)), None)
+    return str(title or heading or path.stem)
+
+
+def _metrics_html(nb: nbformat.NotebookNode, path: Path) -> str:
+    """The recorded metrics, each with its full-preset bar and whether the run met it."""
+    metrics = read_metrics(nb)
+    try:
+        bars = course_config(nb).get("bars", {}).get("full", {})
+    except ValueError:
+        bars = {}
+    items = []
+    for name, value in metrics.items():
+        text = f"{value:.4g}" if isinstance(value, float) else str(value)
+        if name in bars:
+            op, target = parse_bar(bars[name])
+            met = {">=": value >= target, "<=": value <= target, ">": value > target, "<": value < target,
+                   "==": value == target}[op] if isinstance(value, int | float) else False
+            text += f" <span class='{'met' if met else 'missed'}'>(bar {html.escape(bars[name])}: " \
+                    f"{'met' if met else 'missed'})</span>"
+        items.append(f"<code>{html.escape(name)}</code> = {text}")
+    return "<br>".join(items) or "<em>no recorded metrics (not executed?)</em>"
+
+
+INDEX_CSS = """body { font: 16px/1.5 system-ui, sans-serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; }
+table { border-collapse: collapse; width: 100%; } td, th { border-bottom: 1px solid #ddd; padding: .5em;
+text-align: left; vertical-align: top; } .met { color: #080; } .missed { color: #b00; } .note { color: #555; }"""
+
+
+def write_web(paths: Sequence[Path], out: Path, mathjax: str | None = None,
+              title: str = "Architectures of Deep Learning") -> list[Path]:
+    """Render executed notebooks to HTML pages in `out`, plus index.html linking them in order."""
+    _refuse_inside(out, NOTEBOOK_DIR)
+    out.mkdir(parents=True, exist_ok=True)
+    exporter = _exporter("web", mathjax)
+    notebooks = [(p, nbformat.read(str(p), as_version=4)) for p in paths]
+    pages = [f"{p.stem}.html" for p, _ in notebooks]
+    rows, written = [], []
+    for k, (path, nb) in enumerate(notebooks):
+        links = [f"<a href='{pages[k - 1]}'>&larr; previous</a>"] if k else []
+        links += ["<a href='index.html'>index</a>"]
+        links += [f"<a href='{pages[k + 1]}'>next &rarr;</a>"] if k + 1 < len(pages) else []
+        nav = f"<nav style='padding:.5em 1em;font:15px sans-serif'>{' &middot; '.join(links)}</nav>"
+        name = html.escape(_title(nb, path))
+        _strip_run_metadata(nb)
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}, "kit_nav": nav})
+        (out / pages[k]).write_text(body, encoding="utf-8")
+        written.append(out / pages[k])
+        executed = any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
+        rows.append(f"<tr><td>{html.escape(path.stem.split('_')[0])}</td><td><a href='{pages[k]}'>{name}</a>"
+                    f"{'' if executed else ' <em>(not executed: no outputs)</em>'}</td>"
+                    f"<td>{_metrics_html(nb, path)}</td></tr>")
+    math = f"loaded from <code>{html.escape(mathjax)}</code>" if mathjax else \
+        "loaded from a CDN (cdnjs.cloudflare.com) when you are online; offline, equations show as LaTeX source"
+    index = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+             f"<style>{INDEX_CSS}</style></head><body><h1>{html.escape(title)}</h1>"
+             "<p>The course notebooks, executed at the full preset, in reading order.</p>"
+             "<table><tr><th>#</th><th>notebook</th><th>recorded results (bars of the full preset)</th></tr>"
+             f"{''.join(rows)}</table><p class='note'>Every plot is embedded in its page: reading needs no "
+             f"network and no Jupyter. Equations are typeset by MathJax, {math}.</p></body></html>\n")
+    (out / "index.html").write_text(index, encoding="utf-8")
+    return [out / "index.html", *written]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m helpers.kit", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    student = sub.add_parser("student", help="student copies: solutions replaced by stubs, outputs cleared")
+    slides = sub.add_parser("slides", help="reveal.js slides of one or more notebooks")
+    web = sub.add_parser("web", help="static HTML of the executed notebooks, with index.html")
+    for command in (student, slides, web):
+        command.add_argument("--out", type=Path, required=True, help="output folder (not inside notebooks/)")
+        command.add_argument("--source", type=Path, default=NOTEBOOK_DIR, help="notebook folder (default: notebooks/)")
+    student.add_argument("notebooks", nargs="*", help="names, numbers or .ipynb paths; default: all")
+    slides.add_argument("notebooks", nargs="+", help="names, numbers or .ipynb paths")
+    web.add_argument("notebooks", nargs="*", help="names, numbers or .ipynb paths; default: all")
+    slides.add_argument("--reveal", type=Path, default=None,
+                        help="a local reveal.js package folder (with dist/reveal.js) to copy beside the slides")
+    slides.add_argument("--max-code-lines", type=int, default=25, help="longer code cells are set apart")
+    slides.add_argument("--long-code", choices=("subslide", "skip"), default="subslide",
+                        help="what happens to a long code cell (default: its own sub-slide)")
+    for command in (slides, web):
+        command.add_argument("--mathjax", default=None, help="MathJax URL or path instead of the CDN")
+    args = parser.parse_args(argv)
+    try:
+        paths = resolve(args.notebooks, args.source)
+        if not paths:
+            raise ValueError(f"no notebooks found in {args.source}")
+        if args.command == "student":
+            written = write_student(paths, args.out)
+        elif args.command == "slides":
+            written = write_slides(paths, args.out, args.reveal, args.mathjax, args.max_code_lines, args.long_code)
+        else:
+            written = write_web(paths, args.out, args.mathjax)
+    except ValueError as err:
+        parser.error(str(err))
+    for path in written:
+        print(f"wrote {path}")
+    if args.command == "student":
+        print(f"Hand out the folder {args.out}: each exercise's solution cell raises NotImplementedError "
+              "until the student writes it; the check cell below it tests the answer.")
+    elif args.command == "slides":
+        print("Open the .slides.html files in a browser; no network is needed. "
+              + ("reveal.js was copied beside them." if args.reveal else
+                 "Without --reveal DIR they use a plain built-in viewer (arrow keys move); for full reveal.js, "
+                 "get it once (`npm pack reveal.js@4`, unpack it) and pass --reveal package/.")
+              + ("" if args.mathjax else " Equations use MathJax from a CDN when online (--mathjax URL for a "
+                 "local copy); offline they show as LaTeX source."))
+    else:
+        print(f"Open {args.out / 'index.html'} in a browser; every plot is embedded in its page.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

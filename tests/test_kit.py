@@ -1,0 +1,251 @@
+"""The teaching kit: student versions stop at their first exercise, checks tell wrong from right, slides and
+the web version are written offline. Course notebooks are executed once each, in one kernel per notebook."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from helpers import kit
+from helpers.course import NOTEBOOK_DIR, find_notebooks, preset_parameters
+from helpers.metrics import METRICS_MIME
+
+# a 1x1 PNG, standing in for a plot
+PNG = base64.b64encode(bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                                     "0000000d49444154789c6360f80f0000010101005d2b5b8a0000000049454e44ae426082")
+                       ).decode()
+
+
+def toy_notebook(folder: Path, name: str = "99_toy", executed: bool = False) -> Path:
+    """A small course notebook with the course's conventions: metadata, parameters, two exercises."""
+    def tagged(source: str, tag: str) -> nbformat.NotebookNode:
+        return new_code_cell(source, metadata={"tags": [tag]})
+
+    cells = [
+        new_markdown_cell("# 99 · Toy notebook\nWe fit a line $y = 2x$ and record its slope."),
+        tagged("num_points = 50  # full run; the smoke preset uses 10\nseed = 0  # unused", "parameters"),
+        new_code_cell("import os\nassert num_points <= 10, 'the test runs the smoke preset'\n"
+                      "data_dir = os.environ['COURSE_DATA_DIR']"),
+        new_markdown_cell("## Data\nPoints on a line."),
+        new_code_cell("X = list(range(1, num_points + 1))\ny = [2 * x for x in X]\nlen(X)"),
+        new_markdown_cell("### A long cell"),
+        new_code_cell("\n".join(f"v{i} = {i}" for i in range(30))),
+        new_code_cell("slope = y[-1] / X[-1]\nslope"),
+        new_markdown_cell("## Exercises\n**Exercise 1.** Compute the mean of `y` as `y_mean`."),
+        tagged("%time y_mean = sum(y) / len(y)", "solution"),
+        tagged("assert abs(y_mean - (num_points + 1)) < 1e-9, y_mean", "check"),
+        new_markdown_cell("**Exercise 2.** Write `double(v)` that returns twice `v`."),
+        tagged("def double(v):\n    twice = 2 * v\n    return twice", "solution"),
+        tagged("assert double(3) == 6 and double(-1.5) == -3.0", "check"),
+        new_markdown_cell("## References\n[A link](https://example.org)"),
+    ]
+    meta = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "course": {"title": "A toy notebook", "smoke": {"num_points": 10},
+                       "bars": {"full": {"slope": ">= 1.9"}, "smoke": {"slope": ">= 1.5"}}},
+            "papermill": {"parameters": {}}}
+    nb = new_notebook(cells=cells, metadata=meta)
+    if executed:  # outputs as the runner leaves them: a plot and the recorded metrics
+        nb.cells[7].outputs = [new_output("display_data", {"image/png": PNG, "text/plain": "<Figure>"}),
+                               new_output("display_data", {METRICS_MIME: {"slope": 2.0}, "text/plain": "slope 2"})]
+        nb.cells[7].execution_count = 5
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(folder / f"{name}.ipynb"))
+    return folder / f"{name}.ipynb"
+
+
+def test_bound_names():
+    source = ("%matplotlib inline\nimport numpy as np\nfrom os import path\na, (b, c) = 1, (2, 3)\n"
+              "def f(x):\n    inner = x\n    return inner\nclass K:\n    attr = 1\nfor i in range(2):\n"
+              "    d = i\nm = [j for j in range(3)]\n_private = 0\nobj.attr = 5")
+    assert kit.bound_names(source) == ["np", "path", "a", "b", "c", "f", "K", "i", "d", "m"]
+    assert kit.bound_names("this is not python") == []
+
+
+def test_student_version_replaces_solutions(tmp_path):
+    nb = nbformat.read(str(toy_notebook(tmp_path, executed=True)), as_version=4)
+    original = copy.deepcopy(nb)
+    student = kit.student_version(nb)
+    nbformat.validate(student)
+    assert nb == original, "the source notebook must not change"
+    assert len(student.cells) == len(nb.cells)
+    stubs = [c for c in student.cells if "student-stub" in c.metadata.get("tags", [])]
+    assert [c.id for c in stubs] == [nb.cells[9].id, nb.cells[12].id]
+    assert not any("solution" in c.metadata.get("tags", []) for c in student.cells)
+    assert 'NotImplementedError("Exercise 1:' in stubs[0].source and "`y_mean`" in stubs[0].source
+    assert 'NotImplementedError("Exercise 2:' in stubs[1].source and "`double`" in stubs[1].source
+    assert "sum(y)" not in stubs[0].source and "twice" not in stubs[1].source
+    for old, new in zip(nb.cells, student.cells, strict=True):
+        if "check" in old.metadata.get("tags", []):
+            assert new == old
+        if new.cell_type == "code":
+            assert new.outputs == [] and new.execution_count is None
+    assert "papermill" not in student.metadata and student.metadata.course == nb.metadata.course
+
+
+def test_student_command(tmp_path, capsys):
+    source = tmp_path / "course"
+    toy_notebook(source)
+    toy_notebook(source, "98_other")
+    assert kit.main(["student", "99", "--source", str(source), "--out", str(tmp_path / "out")]) == 0
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["99_toy.ipynb"]
+    assert "NotImplementedError" in capsys.readouterr().out
+    for out in (NOTEBOOK_DIR, NOTEBOOK_DIR / "student", source, source / "sub"):
+        with pytest.raises(SystemExit):
+            kit.main(["student", "--source", str(source), "--out", str(out)])
+        assert "never overwritten" in capsys.readouterr().err
+    assert not (NOTEBOOK_DIR / "student").exists() and not (source / "sub").exists()
+
+
+def run_student_version(path: Path, parameters: dict, workdir: Path) -> list[str]:
+    """Execute the student version of `path` in one kernel, cell by cell; at each exercise, check that the
+    stub raises NotImplementedError, the check cell fails for a wrong answer and passes for the solution.
+    Returns a log of what happened, one line per exercise."""
+    source = nbformat.read(str(path), as_version=4)
+    solutions = [(source.cells[ex["cell"]].source, ex["names"]) for ex in kit.exercises(source)]
+    nb = kit.student_version(source)
+    nbformat.validate(nb)
+    at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])) + 1
+    nb.cells.insert(at, new_code_cell("\n".join(f"{k} = {v!r}" for k, v in parameters.items())))
+    cells = list(nb.cells)
+    nb.cells.append(new_code_cell())  # a scratch cell for the test's own code
+    client = NotebookClient(nb, kernel_name="python3", timeout=300, resources={"metadata": {"path": str(workdir)}})
+    log, exercise, pending_check = [], -1, False
+
+    def run(source: str) -> None:
+        nb.cells[-1] = new_code_cell(source)
+        client.execute_cell(nb.cells[-1], len(nb.cells) - 1)
+
+    with client.setup_kernel():
+        for index, cell in enumerate(cells):
+            tags = cell.metadata.get("tags", [])
+            if cell.cell_type != "code":
+                continue
+            if "student-stub" in tags:
+                exercise += 1
+                with pytest.raises(CellExecutionError, match=r"NotImplementedError.*Exercise \d+"):
+                    client.execute_cell(cell, index)  # the first exercise is also the first error
+                code, names, pending_check = *solutions[exercise], True
+                if kit.exercises(source)[exercise]["check"] is None:
+                    run(code)
+                    pending_check = False
+                continue
+            if "check" in tags and pending_check:
+                pending_check = False
+                wrong = f"_kit_saved = {{n: globals()[n] for n in {names!r} if n in globals()}}\n"
+                wrong += "".join(f"{n} = None\n" for n in names)
+                run(wrong)
+                with pytest.raises(CellExecutionError):
+                    client.execute_cell(cell, index)
+                run("globals().update(_kit_saved)\n" + "".join(
+                    f"if {n!r} not in _kit_saved: del {n}\n" for n in names))
+                run(code)
+                log.append(f"exercise {exercise + 1}: stub raised, wrong answer failed the check, solution passed")
+            client.execute_cell(cell, index)
+    assert exercise + 1 == len(solutions), "every exercise's stub must have been reached"
+    return log
+
+
+def test_student_version_runs_until_first_exercise(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
+    path = toy_notebook(tmp_path / "course")
+    log = run_student_version(path, preset_parameters(path, "smoke"), tmp_path)
+    assert len(log) == 2
+
+
+@pytest.mark.parametrize("path", find_notebooks(), ids=lambda p: p.stem)
+def test_course_student_version(path, tmp_path, monkeypatch):
+    """Each course notebook's student version, executed once at the smoke preset."""
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
+    log = run_student_version(path, preset_parameters(path, "smoke"), tmp_path)
+    assert len(log) >= 2, "the course asks for at least two exercises per notebook"
+
+
+def fetched(page: str) -> list[str]:
+    """What a browser loads by itself when it opens the page (scripts, style sheets, images, modules)."""
+    found = re.findall(r"<(?:script|img|link|iframe)\b[^>]*?\b(?:src|href)=[\"']([^\"']+)", page)
+    return [url for url in found + re.findall(r"import\(\s*[\"']([^\"']+)", page) if not url.startswith("data:")]
+
+
+def test_slide_types(tmp_path):
+    nb = nbformat.read(str(toy_notebook(tmp_path)), as_version=4)
+    nb.cells[4].metadata["slideshow"] = {"slide_type": "fragment"}  # an author's choice is kept
+    kit.slide_types(nb)
+    kinds = [c.metadata["slideshow"]["slide_type"] for c in nb.cells]
+    assert kinds == ["slide", "-", "-", "slide", "fragment", "subslide", "subslide", "subslide", "slide", "skip",
+                     "skip", "-", "skip", "skip", "slide"]
+    kit.slide_types(nb := nbformat.read(str(tmp_path / "99_toy.ipynb"), as_version=4), long_code="skip")
+    assert [c.metadata["slideshow"]["slide_type"] for c in nb.cells[6:8]] == ["skip", "-"]
+
+
+def test_slides_command(tmp_path, capsys):
+    path = toy_notebook(tmp_path / "course", executed=True)
+    before = path.read_text()
+    reveal = tmp_path / "reveal"
+    for part in ("dist/reveal.js", "dist/reveal.css", "plugin/notes/notes.js", "plugin/math/math.js"):
+        (reveal / part).parent.mkdir(parents=True, exist_ok=True)
+        (reveal / part).write_text("/* stand-in */")
+    out = tmp_path / "slides"
+    args = ["slides", str(path), "--out", str(out), "--reveal", str(reveal), "--mathjax", "mj/MathJax.js"]
+    assert kit.main(args) == 0
+    page = (out / "99_toy.slides.html").read_text()
+    assert path.read_text() == before, "slide types are set on a copy"
+    assert page.count("<section") == 4 + 7  # 4 slides holding 1, 4, 1 and 1 sub-slides
+    assert "Toy notebook" in page and "Exercise 1" in page and "sum(y) / len(y)" not in page and "twice = 2" not in page
+    assert f"data:image/png;base64,{PNG}" in page
+    assert (out / "reveal.js/dist/reveal.js").is_file() and not (out / "reveal.js/plugin/math").exists()
+    assert not [u for u in fetched(page) if "//" in u], "nothing is fetched from the network"
+    assert "reveal.js/dist/reveal.js" in fetched(page) and "mj/MathJax.js" in fetched(page)
+    assert "reveal.js was copied" in capsys.readouterr().out
+    assert kit.main(["slides", str(path), "--out", str(tmp_path / "plain")]) == 0
+    assert "plain built-in viewer" in capsys.readouterr().out  # and MathJax from its CDN, as the message says
+    assert [u for u in fetched((tmp_path / "plain/99_toy.slides.html").read_text()) if "//" in u] == \
+        [kit._exporter("slides", None).mathjax_url]
+    with pytest.raises(SystemExit):
+        kit.main(["slides", str(path), "--out", str(out), "--reveal", str(tmp_path)])
+    assert "no dist/reveal.js" in capsys.readouterr().err
+
+
+def test_web_command(tmp_path, capsys):
+    source = tmp_path / "course"
+    toy_notebook(source, "02_second", executed=True)
+    first = toy_notebook(source, "01_first", executed=True)
+    nb = nbformat.read(str(first), as_version=4)
+    nb.metadata.course.title = "The first one"
+    nb.cells[7].outputs[1].data[METRICS_MIME] = {"slope": 1.5}
+    nbformat.write(nb, str(first))
+    out = tmp_path / "site"
+    assert kit.main(["web", "--source", str(source), "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["01_first.html", "02_second.html", "index.html"]
+    index = (out / "index.html").read_text()
+    assert index.index("01_first.html") < index.index("02_second.html")
+    assert "The first one" in index and "A toy notebook" in index
+    assert "1.5" in index and "missed" in index and "met)" in index and "CDN" in index
+    page = (out / "01_first.html").read_text()
+    assert f"data:image/png;base64,{PNG}" in page and "02_second.html" in page and "index.html" in page
+    assert [u for u in fetched(page) if "//" in u] == [kit._exporter("web", None).mathjax_url]
+    assert kit.main(["web", "01", "--source", str(source), "--out", str(tmp_path / "one"), "--mathjax", "m.js"]) == 0
+    assert not [u for u in fetched((tmp_path / "one/01_first.html").read_text()) if "//" in u]
+    assert "m.js" in (tmp_path / "one/index.html").read_text()
+    with pytest.raises(SystemExit):
+        kit.main(["web", "--out", str(NOTEBOOK_DIR / "site")])
+    capsys.readouterr()
+
+
+@pytest.mark.skipif(not find_notebooks(), reason="no course notebooks yet")
+def test_web_and_slides_of_the_course(tmp_path):
+    paths = find_notebooks()
+    kit.write_web(paths, tmp_path / "site")
+    index = (tmp_path / "site/index.html").read_text()
+    for path in paths:
+        assert f"{path.stem}.html" in index
+        assert "data:image/png;base64," in (tmp_path / "site" / f"{path.stem}.html").read_text(), "plots embedded"
+    (slides,) = kit.write_slides(paths[:1], tmp_path / "slides")
+    assert slides.read_text().count("<section") >= 4
