@@ -13,6 +13,7 @@ from .checks import ParameterError
 from .download import download, read_idx
 
 IMAGE_DATASETS = ("digits", "mnist")
+SAMPLE_PHOTOS = ("china.jpg", "flower.jpg")  # bundled with scikit-learn
 SPLIT_SEED = 0  # the split never depends on the training seed, so every run tests on the same examples
 MNIST_MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
@@ -107,9 +108,8 @@ def load_sample_photo(name: str = "china.jpg", gray: bool = True) -> Tensor:
     """One of scikit-learn's bundled photos ("china.jpg", "flower.jpg"): (H, W) gray or (3, H, W), in [0, 1]."""
     from sklearn.datasets import load_sample_image
 
-    try:
-        image = load_sample_image(name).astype(np.float32) / 255.0  # (H, W, 3)
-    except AttributeError as err:  # scikit-learn's message for an unknown name
-        raise ParameterError(f"No bundled photo called {name!r}; use 'china.jpg' or 'flower.jpg'.") from err
+    if name not in SAMPLE_PHOTOS:
+        raise ParameterError(f"No bundled photo called {name!r}; use one of {', '.join(SAMPLE_PHOTOS)}.")
+    image = load_sample_image(name).astype(np.float32) / 255.0  # (H, W, 3)
     photo = torch.from_numpy(image).permute(2, 0, 1)  # (3, H, W)
     return photo.mean(dim=0) if gray else photo

@@ -1,0 +1,195 @@
+"""Pretraining support: a labelled topic task derived offline from the Python manual, and a checked weight cache."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from .checks import ParameterError
+from .download import DataError, data_dir
+from .text import CharVocab, load_python_docs
+
+CACHE_FORMAT = 1
+TOPIC_GROUPS: dict[str, tuple[str, ...]] = {  # topic: the manual's sections about it
+    "statements": ("assert", "assignment", "async", "augassign", "break", "class", "compound", "continue", "del",
+                   "else", "for", "function", "global", "if", "import", "nonlocal", "pass", "raise", "return",
+                   "try", "while", "with", "yield"),
+    "expressions": ("atom-identifiers", "atom-literals", "attribute-references", "await", "binary", "bitwise",
+                    "booleans", "calls", "comparisons", "conversions", "dict", "exprlists", "in", "lambda", "lists",
+                    "operator-summary", "power", "shifting", "slicings", "subscriptions", "unary"),
+    "lexical": ("floating", "formatstrings", "id-classes", "identifiers", "imaginary", "integers", "numbers",
+                "strings"),
+    "data model": ("attribute-access", "callable-types", "context-managers", "customization", "numeric-types",
+                   "objects", "sequence-types", "specialattrs", "specialnames", "types"),
+    "built-in types": ("bltin-code-objects", "bltin-ellipsis-object", "bltin-null-object", "bltin-type-objects",
+                       "string-methods", "truth", "typesfunctions", "typesmapping", "typesmethods", "typesmodules",
+                       "typesseq", "typesseq-mutable"),
+    "execution": ("debugger", "dynamic-features", "exceptions", "execmodel", "naming"),
+}
+
+
+class CheckpointError(DataError):
+    """A cached checkpoint is unreadable, corrupt, or was made for another configuration."""
+
+
+@dataclass
+class TopicPassages:
+    """Unlabelled pretraining text, and labelled passages (which topic group?) with a fixed pool/test split."""
+
+    vocab: CharVocab
+    pretrain_text: str  # the training part of every section: the only text pretraining may see
+    val_text: str       # the held-out part of every section (the test passages come from it)
+    X_pool: Tensor      # (N, seq_len) character ids of the passages labelled sets are drawn from
+    y_pool: Tensor      # (N,) topic index
+    X_test: Tensor      # (M, seq_len), balanced: the same number of passages per topic
+    y_test: Tensor      # (M,)
+    classes: list[str]
+
+    def __repr__(self) -> str:
+        return (f"TopicPassages(pretrain_text={len(self.pretrain_text):,} chars, pool={len(self.y_pool)}, "
+                f"test={len(self.y_test)} passages of {self.X_pool.shape[1]} chars, {len(self.classes)} topics)")
+
+
+def _deduplicated_sections() -> dict[str, str]:
+    """The manual's sections without paragraphs already seen in an earlier section (some sections repeat others)."""
+    seen: set[str] = set()
+    out = {}
+    for name, text in load_python_docs().items():
+        kept = [p for p in text.split("\n\n") if len(p) < 40 or p not in seen]
+        seen.update(kept)
+        out[name] = "\n\n".join(kept)
+    return out
+
+
+def _chunks(text: str, seq_len: int) -> list[str]:
+    return [text[i:i + seq_len] for i in range(0, len(text) - seq_len + 1, seq_len)]
+
+
+def load_topic_passages(seq_len: int = 64, test_fraction: float = 0.2, test_per_class: int = 100) -> TopicPassages:
+    """Cut every section into a training part and a held-out tail; label passages by their section's topic."""
+    if not 8 <= seq_len <= 512:
+        raise ParameterError(f"seq_len={seq_len} must be between 8 and 512 characters.")
+    sections = _deduplicated_sections()
+    missing = sorted(set(sections) - {s for group in TOPIC_GROUPS.values() for s in group})
+    if missing:
+        raise DataError(f"sections {missing} of this Python's manual have no topic in TOPIC_GROUPS; add them there.")
+    vocab = CharVocab("".join(sections.values()))
+    train_parts, val_parts, pool, test = [], [], [], []
+    for label, group in enumerate(TOPIC_GROUPS.values()):
+        group_test = []
+        for name in group:
+            text = sections.get(name, "")
+            cut = round(len(text) * (1 - test_fraction))
+            train_parts.append(text[:cut])
+            val_parts.append(text[cut:])
+            pool += [(c, label) for c in _chunks(text[:cut], seq_len)]
+            group_test += [(c, label) for c in _chunks(text[cut:], seq_len)]
+        if len(group_test) < test_per_class:
+            raise ParameterError(f"topic {list(TOPIC_GROUPS)[label]!r} has only {len(group_test)} test passages of "
+                                 f"{seq_len} chars; lower seq_len or test_per_class.")
+        step = len(group_test) / test_per_class  # spread the balanced test set over the whole group
+        test += [group_test[int(i * step)] for i in range(test_per_class)]
+
+    def tensors(pairs: list[tuple[str, int]]) -> tuple[Tensor, Tensor]:
+        return torch.stack([vocab.encode(c) for c, _ in pairs]), torch.tensor([y for _, y in pairs])
+
+    return TopicPassages(vocab, "".join(train_parts), "".join(val_parts), *tensors(pool), *tensors(test),
+                         classes=list(TOPIC_GROUPS))
+
+
+def sample_labelled(y_pool: Tensor, per_class: int, generator: torch.Generator) -> Tensor:
+    """Indices of a labelled set with `per_class` random pool passages of every class."""
+    picks = []
+    for c in y_pool.unique():
+        idx = (y_pool == c).nonzero().flatten()
+        if per_class > len(idx):
+            raise ParameterError(f"per_class={per_class} but class {int(c)} has only {len(idx)} pool passages.")
+        picks.append(idx[torch.randperm(len(idx), generator=generator)[:per_class]])
+    return torch.cat(picks)
+
+
+def _digest(state_dict: dict[str, Tensor]) -> str:
+    """sha256 over the names, shapes, dtypes and bytes of every tensor: detects any change of the weights."""
+    h = hashlib.sha256()
+    for name in sorted(state_dict):
+        t = state_dict[name].detach().cpu().contiguous()
+        h.update(f"{name}{tuple(t.shape)}{t.dtype}".encode())
+        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return h.hexdigest()
+
+
+def checkpoint_path(config: dict[str, Any], name: str = "pretrained", folder: str | Path | None = None) -> Path:
+    """Cache file for `config` under data_dir(): its name holds a hash of the config, so each config has its own."""
+    key = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:16]
+    return data_dir(folder) / "checkpoints" / f"{name}-{key}.pt"
+
+
+def save_checkpoint(path: Path, model: nn.Module, config: dict[str, Any], history: dict[str, list[float]]) -> None:
+    """Write the model's state_dict with its config, history and checksum, atomically (never a half-written file)."""
+    state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+    payload = {"format": CACHE_FORMAT, "config": config, "history": history, "state_dict": state,
+               "sha256": _digest(state)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".part")
+    os.close(fd)
+    try:
+        torch.save(payload, tmp)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def load_checkpoint(path: Path, model: nn.Module, config: dict[str, Any]) -> dict[str, list[float]]:
+    """Load weights saved for exactly `config` into `model` and return their history; else raise CheckpointError."""
+    fix = f"delete {path} or re-run with force_pretrain=True"
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # torch raises many types for a damaged file: report them all the same way
+        raise CheckpointError(f"{path} is not a readable checkpoint ({type(err).__name__}: {err}); {fix}.") from err
+    if not isinstance(payload, dict) or payload.get("format") != CACHE_FORMAT:
+        raise CheckpointError(f"{path} is not a checkpoint in this course's format {CACHE_FORMAT}; {fix}.")
+    if payload.get("config") != config:
+        raise CheckpointError(f"{path} was made for another configuration ({payload.get('config')}, "
+                              f"wanted {config}); {fix}.")
+    state = payload.get("state_dict")
+    if not isinstance(state, dict) or _digest(state) != payload.get("sha256"):
+        raise CheckpointError(f"{path} fails its checksum: the weights are corrupt; {fix}.")
+    expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    found = {k: tuple(v.shape) for k, v in state.items()}
+    if found != expected:
+        diff = sorted(set(found.items()) ^ set(expected.items()))[:4]
+        raise CheckpointError(f"{path} does not fit this model (differing names/shapes, e.g. {diff}); {fix}.")
+    model.load_state_dict(state)
+    return payload["history"]
+
+
+def pretrained(model: nn.Module, config: dict[str, Any], pretrain: Callable[[], dict[str, list[float]]],
+               force: bool = False, name: str = "pretrained", folder: str | Path | None = None,
+               ) -> tuple[dict[str, list[float]], str]:
+    """Load `model`'s pretrained weights from the cache, or run `pretrain()` and cache them; say which happened.
+
+    Returns (history, status): status is "loaded", "pretrained", or "rebuilt" (the cached file was bad).
+    """
+    path = checkpoint_path(config, name, folder)
+    status = "pretrained"
+    if path.exists() and not force:
+        try:
+            history = load_checkpoint(path, model, config)
+            print(f"Loaded the pretrained weights from {path}.")
+            return history, "loaded"
+        except CheckpointError as err:
+            print(f"Cached checkpoint rejected, pretraining again: {err}")
+            status = "rebuilt"
+    history = pretrain()
+    save_checkpoint(path, model, config, history)
+    print(f"Saved the pretrained weights to {path}.")
+    return history, status

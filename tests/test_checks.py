@@ -1,0 +1,82 @@
+"""Tests of helpers.checks: comparing with a PyTorch reference, and validating parameters."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from helpers import ParameterError, check_params, compare_with_reference, require
+
+
+def test_identical_functions_agree_and_report_tiny_differences():
+    report = compare_with_reference(lambda x: torch.clamp(x, min=0), F.relu, torch.randn(4, 5))
+    assert report == {"max_output_diff": 0.0, "max_grad_diff": 0.0}
+
+
+def test_wrong_output_is_reported_with_index_and_tolerance():
+    with pytest.raises(AssertionError, match=r"output 0: max \|ours - reference\| = .* at index .* atol=1e-05"):
+        compare_with_reference(lambda x: x * 1.01, lambda x: x, torch.randn(3, 3))
+
+
+def test_wrong_shape_is_reported():
+    with pytest.raises(AssertionError, match=r"output 0: shape \(3,\) \(ours\) != \(1, 3\)"):
+        compare_with_reference(lambda x: x, lambda x: x[None], torch.randn(3))
+
+
+def test_right_forward_with_wrong_gradient_is_caught():
+    def bad_double(x):
+        return (2 * x).detach() + 0 * x  # right values, zero gradient
+
+    with pytest.raises(AssertionError, match="gradient of input 0"):
+        compare_with_reference(bad_double, lambda x: 2 * x, torch.randn(5))
+
+
+def test_parameter_gradients_are_compared():
+    torch.manual_seed(0)
+    ref = nn.Linear(3, 2)
+    W = ref.weight.detach().clone().requires_grad_()
+    b = ref.bias.detach().clone().requires_grad_()
+    report = compare_with_reference(lambda x: x @ W.T + b, ref, torch.randn(4, 3),
+                                    param_pairs=[("weight", W, ref.weight), ("bias", b, ref.bias)])
+    assert report["max_grad_diff"] < 1e-6
+    W_frozen = W.detach().clone().requires_grad_()
+    with pytest.raises(AssertionError, match="gradient of weight"):  # right output, but W gets a zero gradient
+        compare_with_reference(lambda x: x @ W_frozen.detach().T + b + 0 * W_frozen.sum(), ref, torch.randn(4, 3),
+                               param_pairs=[("weight", W_frozen, ref.weight)])
+
+
+def test_tuple_outputs_are_compared_element_by_element():
+    rnn = nn.RNN(3, 4, batch_first=True)
+    with pytest.raises(AssertionError, match="ours returns 1 tensors, the reference 2"):
+        compare_with_reference(lambda x: rnn(x)[0], rnn, torch.randn(2, 5, 3))
+
+
+def test_check_params_accepts_good_values():
+    check_params(dict(n=3, lr=1, name="a", flag=True), n=(int, 1, 5), lr=(float, 0, 2), name=["a", "b"], flag=bool)
+
+
+@pytest.mark.parametrize("values, rules, message", [
+    (dict(num_epochs=-1), dict(num_epochs=(int, 1, 100)), r"num_epochs=-1 \(int\) is not allowed: use int in \[1, 100"),
+    (dict(num_epochs=2.5), dict(num_epochs=(int, 1, 100)), r"num_epochs=2.5 \(float\)"),
+    (dict(num_epochs=True), dict(num_epochs=(int, 1, 100)), r"num_epochs=True \(bool\)"),
+    (dict(lr="fast"), dict(lr=(float, 0, 1)), r"lr='fast' \(str\) is not allowed: use float in \[0, 1\]"),
+    (dict(dataset="cifar"), dict(dataset=["digits", "mnist"]), r"dataset='cifar'.*one of 'digits', 'mnist'"),
+    (dict(flag=1), dict(flag=bool), r"flag=1 \(int\).*a value of type bool"),
+])
+def test_check_params_names_the_parameter_and_what_is_allowed(values, rules, message):
+    with pytest.raises(ParameterError, match=message) as info:
+        check_params(values, **rules)
+    assert "parameters cell" in str(info.value)
+
+
+def test_check_params_wants_a_rule_for_every_value_and_a_value_for_every_rule():
+    with pytest.raises(TypeError, match=r"values without rules: \['b'\]"):
+        check_params(dict(a=1, b=2), a=int)
+    with pytest.raises(TypeError, match=r"rules for \['c'\] but no values"):
+        check_params(dict(a=1), a=int, c=int)
+
+
+def test_require():
+    require(True, "never shown")
+    with pytest.raises(ParameterError, match="d_model=10 must be divisible by num_heads=3"):
+        require(10 % 3 == 0, "d_model=10 must be divisible by num_heads=3")

@@ -1,0 +1,60 @@
+"""Unit tests of helpers.generative: mosaics, the Frechet distance and the classifier-based sample scores."""
+
+import numpy as np
+import pytest
+import scipy.linalg
+import torch
+
+from helpers.generative import classes_present, confident_share, frechet_distance, image_mosaic, plot_mosaic
+
+
+def test_mosaic_places_images_and_gaps():
+    images = torch.arange(3.0)[:, None, None].expand(3, 2, 2)         # three constant 2x2 images: 0, 1, 2
+    canvas = image_mosaic(images[:, None], ncols=2)                    # (N, 1, H, W) is accepted too
+    assert canvas.shape == (2 * 3 - 1, 2 * 3 - 1)
+    assert torch.equal(canvas[:2, 3:], torch.ones(2, 2)) and torch.equal(canvas[3:, :2], torch.full((2, 2), 2.0))
+    assert torch.isnan(canvas[2]).all() and torch.isnan(canvas[3:, 3:]).all()
+
+
+def test_mosaic_rejects_flat_rows():
+    with pytest.raises(ValueError, match="reshape"):
+        image_mosaic(torch.zeros(4, 64))
+
+
+def test_plot_mosaic_returns_one_axes():
+    fig = plot_mosaic(torch.rand(12, 8, 8), ncols=5, title="t", row_labels=["a", "b", "c"])
+    assert len(fig.axes) == 1
+
+
+def test_frechet_distance_closed_form_for_diagonal_gaussians():
+    gen = torch.Generator().manual_seed(0)
+    a = torch.randn(20000, 3, generator=gen, dtype=torch.float64) * torch.tensor([1.0, 2.0, 0.5]) + 1.0
+    b = torch.randn(20000, 3, generator=gen, dtype=torch.float64) * torch.tensor([2.0, 2.0, 1.0])
+    expected = 3 * 1.0 + (1 - 2) ** 2 + 0 + (0.5 - 1) ** 2               # |mu diff|^2 + sum (sd_a - sd_b)^2
+    assert frechet_distance(a, b) == pytest.approx(expected, rel=0.05)
+
+
+def test_frechet_distance_matches_scipy_sqrtm_and_is_zero_on_itself():
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=(300, 5)) @ rng.normal(size=(5, 5))
+    b = rng.normal(size=(200, 5)) @ rng.normal(size=(5, 5)) + 0.3
+    ca, cb = np.cov(a.T), np.cov(b.T)
+    expected = ((a.mean(0) - b.mean(0)) ** 2).sum() + np.trace(ca + cb - 2 * scipy.linalg.sqrtm(ca @ cb).real)
+    assert frechet_distance(a, b) == pytest.approx(expected, rel=1e-6)
+    assert frechet_distance(a, b) == pytest.approx(frechet_distance(b, a), rel=1e-6)
+    assert frechet_distance(a, a) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_frechet_distance_rejects_mismatched_features():
+    with pytest.raises(ValueError, match="same F"):
+        frechet_distance(np.zeros((5, 3)), np.zeros((5, 4)))
+    with pytest.raises(ValueError, match="at least 2 rows"):
+        frechet_distance(np.zeros((1, 3)), np.zeros((5, 3)))
+
+
+def test_confident_share_and_classes_present():
+    probs = torch.tensor([[0.95, 0.05, 0.0], [0.5, 0.5, 0.0], [0.0, 0.02, 0.98], [0.91, 0.09, 0.0]])
+    assert confident_share(probs) == pytest.approx(0.75)
+    assert confident_share(probs, threshold=0.96) == pytest.approx(0.25)
+    assert classes_present(probs) == 2                                   # classes 0 and 2; class 1 never wins
+    assert classes_present(probs, min_count=2) == 1

@@ -1,0 +1,132 @@
+"""Tests of helpers.training: seeding, devices, batching, the training loop and its hooks."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from helpers import ParameterError, TensorLoader, evaluate, get_device, predict, set_seed, supervised_step, train
+
+
+def blobs(n: int = 200, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Two well-separated Gaussian blobs in 2-D with labels 0 and 1."""
+    gen = torch.Generator().manual_seed(seed)
+    y = torch.arange(n) % 2
+    X = torch.randn(n, 2, generator=gen) + torch.stack([y * 6.0 - 3.0, torch.zeros(n)], dim=1)
+    return X, y
+
+
+def test_set_seed_repeats_random_numbers():
+    set_seed(3)
+    a = (torch.rand(3), torch.randn(2))
+    set_seed(3)
+    b = (torch.rand(3), torch.randn(2))
+    assert all(torch.equal(x, z) for x, z in zip(a, b, strict=True))
+    set_seed(4)
+    assert not torch.equal(torch.rand(3), a[0])
+
+
+def test_get_device_auto_and_cpu():
+    assert get_device("cpu") == torch.device("cpu")
+    assert get_device("auto").type in {"cpu", "cuda", "mps"}
+
+
+def test_get_device_unknown_name_is_a_clear_error():
+    with pytest.raises(ParameterError, match="'tpu' is not a device name; use one of auto, cpu, cuda, mps"):
+        get_device("tpu")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
+def test_get_device_cuda_without_gpu_says_what_to_do():
+    with pytest.raises(ParameterError, match="device='cuda'.*no CUDA GPU.*device='auto' or device='cpu'"):
+        get_device("cuda")
+
+
+def test_tensor_loader_batches_every_example_once():
+    X, y = torch.arange(10.0)[:, None], torch.arange(10)
+    loader = TensorLoader(X, y, batch_size=4, shuffle=True)
+    batches = list(loader)
+    assert len(loader) == len(batches) == 3
+    assert [len(b[0]) for b in batches] == [4, 4, 2]
+    seen = torch.cat([b[1] for b in batches])
+    assert sorted(seen.tolist()) == list(range(10))
+    assert all(torch.equal(b[0][:, 0].long(), b[1]) for b in batches)  # rows stay paired
+
+
+def test_tensor_loader_drop_last_transform_and_order():
+    X = torch.arange(10.0)[:, None]
+    loader = TensorLoader(X, batch_size=4, drop_last=True, transform=lambda t: -t)
+    batches = [b[0] for b in loader]
+    assert len(loader) == 2 and torch.equal(torch.cat(batches)[:, 0], -torch.arange(8.0))
+
+
+def test_tensor_loader_rejects_mismatched_lengths():
+    with pytest.raises(ValueError, match="same first dimension"):
+        TensorLoader(torch.zeros(3), torch.zeros(4))
+
+
+def test_train_learns_and_records_history():
+    set_seed(0)
+    X, y = blobs()
+    model = nn.Linear(2, 2)
+    history = train(model, TensorLoader(X, y, batch_size=32, shuffle=True), 5, lr=0.1,
+                    val_loader=TensorLoader(X, y, batch_size=100), progress=False)
+    assert set(history) == {"epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "time_s"}
+    assert history["epoch"] == [1, 2, 3, 4, 5]
+    assert history["val_accuracy"][-1] > 0.95
+    assert history["train_loss"][-1] < history["train_loss"][0]
+
+
+def test_train_is_reproducible_with_the_same_seed():
+    def run() -> list[float]:
+        set_seed(1)
+        X, y = blobs()
+        return train(nn.Linear(2, 2), TensorLoader(X, y, batch_size=16, shuffle=True), 2, progress=False)["train_loss"]
+
+    assert run() == run()
+
+
+def test_train_rejects_zero_epochs():
+    with pytest.raises(ParameterError, match="num_epochs=0 must be at least 1"):
+        train(nn.Linear(2, 2), TensorLoader(*blobs()), 0)
+
+
+def test_step_fn_hook_and_eval_fn_feed_the_history():
+    calls = []
+
+    def step(batch):
+        calls.append(len(batch[0]))
+        return {"d_loss": 1.0, "g_loss": 2.0}
+
+    X, y = blobs(40)
+    history = train(nn.Linear(2, 2), TensorLoader(X, y, batch_size=10), 3, step_fn=step,
+                    eval_fn=lambda m: {"score": 0.5}, progress=False)
+    assert calls == [10] * 12
+    assert history["train_d_loss"] == [1.0] * 3 and history["train_g_loss"] == [2.0] * 3
+    assert history["score"] == [0.5] * 3
+
+
+def test_supervised_step_clips_the_gradient():
+    model = nn.Linear(4, 1, bias=False)
+    nn.init.zeros_(model.weight)
+    optimizer = torch.optim.SGD(model.parameters(), lr=1.0)
+    step = supervised_step(model, optimizer, F.mse_loss, max_grad_norm=0.1)
+    step((torch.ones(8, 4) * 100, torch.ones(8, 1) * 1e4))
+    assert model.weight.norm().item() == pytest.approx(0.1, rel=1e-4)  # one SGD step of a clipped gradient
+
+
+def test_evaluate_and_predict_restore_training_mode():
+    X, y = blobs(50)
+    model = nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.5))
+    model.train()
+    result = evaluate(model, TensorLoader(X, y, batch_size=7))
+    assert set(result) == {"loss", "accuracy"} and 0 <= result["accuracy"] <= 1
+    out = predict(model, X, batch_size=8)
+    assert out.shape == (50, 2) and model.training
+    assert torch.equal(out, predict(model, X, batch_size=50))  # eval mode: dropout off, so batching is invisible
+
+
+def test_evaluate_regression_reports_loss_only():
+    X = torch.randn(20, 3)
+    result = evaluate(nn.Linear(3, 1), TensorLoader(X, X[:, :1], batch_size=6), loss_fn=F.mse_loss)
+    assert set(result) == {"loss"}
