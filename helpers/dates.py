@@ -85,7 +85,6 @@ def add_filler(text: str, num_chars: int, rng: random.Random) -> str:
 def make_pairs(days: list[dt.date], n: int, seed: int, max_filler: int = 0) -> list[tuple[str, str]]:
     """`n` (written date, ISO date) pairs drawn from `days`; `max_filler` > 0 adds 0..max_filler filler chars."""
     rng = random.Random(seed)
-    two_digit = [f for f in FORMATS if "{yy}" in f]
     four_digit = [f for f in FORMATS if "{yy}" not in f]
     pairs = []
     for _ in range(n):
