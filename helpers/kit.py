@@ -169,31 +169,44 @@ def write_student(paths: Sequence[Path], out: Path) -> list[Path]:
     return written
 
 
-def slide_types(nb: nbformat.NotebookNode, max_code_lines: int = 25, long_code: str = "subslide") -> None:
-    """Set `slideshow.slide_type` on every cell: `#`/`##` start a slide, `###` a sub-slide, long code its own
-    sub-slide (or skipped), exercise solutions and checks skipped. A type the author set is kept."""
-    after_long = False
+def _height(cell: nbformat.NotebookNode) -> int:
+    """A cell's rough height on a slide, in lines of text; a figure counts as 16 lines."""
+    lines = cell.source.splitlines()
+    height = len(lines) + sum(len(line) // 100 for line in lines)
+    for out in cell.get("outputs", []):
+        data = out.get("data", {})
+        text = out.get("text") or data.get("text/html") or data.get("text/plain") or ""
+        height += 16 if any(k.startswith("image/") for k in data) else min(len(str(text).splitlines()), 12)
+    return height
+
+
+def slide_types(nb: nbformat.NotebookNode, max_code_lines: int = 25, long_code: str = "subslide",
+                lines_per_slide: int = 24) -> None:
+    """Set `slideshow.slide_type` on every cell: `#`/`##` start a slide, `###` a sub-slide; a cell that would
+    overfill the current sub-slide starts a new one (so a long code cell gets its own, unless `long_code` is
+    "skip"); exercise solutions and checks are skipped. A type the author set is kept."""
+    used = 0  # height of the current sub-slide
     for i, cell in enumerate(nb.cells):
         show = cell.metadata.setdefault("slideshow", {})
-        if "slide_type" in show:
-            after_long = False
-            continue
         lines = cell.source.strip().splitlines()
         level = len(HEADING.match(lines[0]).group(1)) if cell.cell_type == "markdown" and lines \
             and HEADING.match(lines[0]) else 0
-        if set(_tags(cell)) & _SKIP_IN_SLIDES or not lines:
+        if "slide_type" in show:
+            kind = show["slide_type"]
+        elif set(_tags(cell)) & _SKIP_IN_SLIDES or not lines:
             kind = "skip"
         elif i == 0 or 1 <= level <= 2:
             kind = "slide"
-        elif level == 3 or after_long:
+        elif level == 3:
             kind = "subslide"
-        elif cell.cell_type == "code" and len(lines) > max_code_lines:
-            kind = long_code
+        elif cell.cell_type == "code" and len(lines) > max_code_lines and long_code == "skip":
+            kind = "skip"
+        elif used > 3 and used + _height(cell) > lines_per_slide:  # more than a heading on it already
+            kind = "subslide"
         else:
             kind = "-"
         show["slide_type"] = kind
-        if kind != "skip":
-            after_long = cell.cell_type == "code" and len(lines) > max_code_lines and kind == "subslide"
+        used = _height(cell) if kind in ("slide", "subslide") else used + (kind != "skip") * _height(cell)
 
 
 # Replaces the CDN scripts of nbconvert's reveal template: reveal.js is read from a folder beside the slides;

@@ -153,17 +153,16 @@ def run_student_version(path: Path, parameters: dict, workdir: Path) -> list[str
     return log
 
 
-def test_student_version_runs_until_first_exercise(tmp_path, monkeypatch):
-    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
+def test_student_version_runs_until_first_exercise(tmp_path):
     path = toy_notebook(tmp_path / "course")
     log = run_student_version(path, preset_parameters(path, "smoke"), tmp_path)
     assert len(log) == 2
 
 
 @pytest.mark.parametrize("path", find_notebooks(), ids=lambda p: p.stem)
-def test_course_student_version(path, tmp_path, monkeypatch):
-    """Each course notebook's student version, executed once at the smoke preset."""
-    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
+def test_course_student_version(path, tmp_path):
+    """Each course notebook's student version, executed once at the smoke preset ($COURSE_DATA_DIR is the
+    temporary folder that conftest.py sets for the session, so data cached by other tests is reused)."""
     log = run_student_version(path, preset_parameters(path, "smoke"), tmp_path)
     assert len(log) >= 2, "the course asks for at least two exercises per notebook"
 
@@ -179,8 +178,14 @@ def test_slide_types(tmp_path):
     nb.cells[4].metadata["slideshow"] = {"slide_type": "fragment"}  # an author's choice is kept
     kit.slide_types(nb)
     kinds = [c.metadata["slideshow"]["slide_type"] for c in nb.cells]
-    assert kinds == ["slide", "-", "-", "slide", "fragment", "subslide", "subslide", "subslide", "slide", "skip",
+    assert kinds == ["slide", "-", "-", "slide", "fragment", "subslide", "-", "subslide", "slide", "skip",
                      "skip", "-", "skip", "skip", "slide"]
+    figure = new_output("display_data", {"image/png": PNG})
+    results = new_notebook(cells=[new_markdown_cell("## Results\nThree plots."), *[new_code_cell(
+        f"plot({i})", outputs=[figure]) for i in range(3)], new_code_cell("done = True")])
+    kit.slide_types(results)  # two figures do not fit on one slide
+    assert [c.metadata["slideshow"]["slide_type"] for c in results.cells] == ["slide", "-", "subslide", "subslide",
+                                                                             "-"]
     kit.slide_types(nb := nbformat.read(str(tmp_path / "99_toy.ipynb"), as_version=4), long_code="skip")
     assert [c.metadata["slideshow"]["slide_type"] for c in nb.cells[6:8]] == ["skip", "-"]
 
@@ -197,7 +202,7 @@ def test_slides_command(tmp_path, capsys):
     assert kit.main(args) == 0
     page = (out / "99_toy.slides.html").read_text()
     assert path.read_text() == before, "slide types are set on a copy"
-    assert page.count("<section") == 4 + 7  # 4 slides holding 1, 4, 1 and 1 sub-slides
+    assert page.count("<section") == 4 + 6  # 4 slides holding 1, 3, 1 and 1 sub-slides
     assert "Toy notebook" in page and "Exercise 1" in page and "sum(y) / len(y)" not in page and "twice = 2" not in page
     assert f"data:image/png;base64,{PNG}" in page
     assert (out / "reveal.js/dist/reveal.js").is_file() and not (out / "reveal.js/plugin/math").exists()
