@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import html
 import json
 import re
 import shutil
@@ -115,6 +116,26 @@ def summary_markdown(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def summary_html(rows: list[dict[str, Any]]) -> str:
+    """The same table as a standalone HTML page, with missed bars and failures in red."""
+    def cell(text: str, bad: bool = False) -> str:
+        return f'<td{" class=bad" if bad else ""}>{html.escape(text)}</td>'
+
+    body = []
+    for r in rows:
+        metrics = "<br>".join(f"{html.escape(k)} = {html.escape(_fmt(v))}" for k, v in r["metrics"].items())
+        bars = "<br>".join(f'<span{"" if b["met"] else " class=bad"}>{html.escape(b["metric"])} '
+                           f'{html.escape(b["bar"])}: {"met" if b["met"] else "MISSED"}</span>' for b in r["bars"])
+        status = r["status"] + (f" ({r['error']})" if r["error"] else "")
+        body.append(f"<tr>{cell(r['notebook'])}{cell(r['preset'])}{cell(status, r['status'] != 'ok')}"
+                    f"{cell(str(r['seconds']))}<td>{metrics or '-'}</td><td>{bars or '-'}</td></tr>")
+    return ("<!doctype html><meta charset=utf-8><title>Course run summary</title><style>"
+            "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+            "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}.bad{color:#b00;font-weight:bold}"
+            "</style><h1>Course run summary</h1><table><tr><th>notebook</th><th>preset</th><th>status</th>"
+            "<th>time (s)</th><th>metrics</th><th>bars</th></tr>" + "".join(body) + "</table>\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the exit status (0: all ran and met their bars)."""
     parser = argparse.ArgumentParser(prog="python -m helpers.run", description=__doc__,
@@ -127,20 +148,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--refresh", action="store_true",
                         help="overwrite the committed notebooks in notebooks/ with a fresh full run")
     parser.add_argument("--timeout", type=int, default=None, help="seconds allowed per cell")
+    parser.add_argument("--dir", type=Path, default=NOTEBOOK_DIR,
+                        help="folder of the notebooks to run (default: notebooks/; e.g. a student version)")
     args = parser.parse_args(argv)
     overrides = {name: parse_value(value) for name, value in args.parameter}
     if args.refresh and (args.preset != "full" or overrides):
         parser.error("--refresh re-runs the committed notebooks as readers see them: full preset, no -p overrides.")
     out = args.out or REPO_ROOT / "runs" / args.preset
     try:
-        paths = find_notebooks(args.notebooks)
+        paths = find_notebooks(args.notebooks, args.dir)
         for path in paths:
             check_overrides(path, overrides)
             course_config(path)
     except ValueError as err:
         parser.error(str(err))
     if not paths:
-        parser.error(f"no notebooks found in {NOTEBOOK_DIR}")
+        parser.error(f"no notebooks found in {args.dir}")
     rows = []
     for i, path in enumerate(paths, 1):
         params = {**preset_parameters(path, args.preset), **overrides}
@@ -149,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         row = execute(path, out / path.name, params, args.preset, args.timeout)
         if args.refresh and row["status"] == "ok":
             shutil.copyfile(out / path.name, path)  # only a run that passed replaces the committed notebook
-            row["refreshed"] = str(path.relative_to(REPO_ROOT))
+            row["refreshed"] = str(path)
         rows.append(row)
         metrics = ", ".join(f"{k}={_fmt(v)}" for k, v in row["metrics"].items())
         print(f"    {row['status']} in {row['seconds']} s  {metrics}  {row['error']}".rstrip(), flush=True)
@@ -157,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     (out / "summary.md").write_text(table)
     (out / "summary.json").write_text(json.dumps(rows, indent=2) + "\n")
-    print("\n" + table + f"\nSummary written to {out / 'summary.md'} and summary.json", flush=True)
+    (out / "summary.html").write_text(summary_html(rows))
+    print("\n" + table + f"\nSummary written to {out}/summary.md, summary.html and summary.json", flush=True)
     return 0 if all(r["status"] == "ok" for r in rows) else 1
 
 

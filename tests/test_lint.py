@@ -1,0 +1,12 @@
+"""ruff over helpers/, tests/ and the notebooks, with the rules in pyproject.toml."""
+
+import subprocess
+import sys
+
+from helpers.course import REPO_ROOT
+
+
+def test_ruff_is_clean():
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "helpers", "tests", "notebooks"],
+                            cwd=REPO_ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

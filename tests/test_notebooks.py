@@ -1,0 +1,143 @@
+"""Every notebook in notebooks/: executed at the smoke preset, re-run by nbval, and its committed copy checked.
+
+A new notebook is picked up without editing this file: it only has to declare its presets and bars in
+`metadata["course"]` (see CONTRIBUTING.md).
+"""
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers.course import check_bars, course_config, find_notebooks, preset_parameters
+from helpers.metrics import read_metrics
+from helpers.run import execute
+
+NOTEBOOKS = find_notebooks()
+ids = [p.stem for p in NOTEBOOKS]
+
+
+@pytest.fixture(scope="session")
+def smoke_dir(tmp_path_factory, session_data_dir) -> Path:
+    return tmp_path_factory.mktemp("smoke")
+
+
+@pytest.fixture(scope="session")
+def smoke_runs(smoke_dir):
+    """Execute each notebook at its smoke preset once per test session; return its runner summary row."""
+    rows: dict[Path, dict] = {}
+
+    def run(path: Path) -> dict:
+        if path not in rows:
+            rows[path] = execute(path, smoke_dir / path.name, preset_parameters(path, "smoke"), "smoke")
+        return rows[path]
+
+    return run
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "notebooks/ holds no NN_name.ipynb"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_smoke_run_passes_its_bars(path, smoke_runs):
+    row = smoke_runs(path)
+    assert row["status"] == "ok", f"{path.stem} at smoke: {row['status']} {row['error']}\n{json.dumps(row['bars'])}"
+    assert row["bars"], f"{path.stem} declares no smoke bars"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_nbval_rerun_reproduces_the_checked_cells(path, smoke_runs, smoke_dir):
+    """nbval re-executes the smoke output and compares the cells tagged nbval-check-output (shapes, counts,
+    equality checks and the recorded metrics): the deterministic cells hold and a second run with the same
+    seed gives the same metrics."""
+    row = smoke_runs(path)
+    if row["status"] != "ok":
+        pytest.skip("the smoke run failed; see test_smoke_run_passes_its_bars")
+    executed = nbformat.read(str(smoke_dir / path.name), as_version=4)
+    checked = [c for c in executed.cells if "nbval-check-output" in c.metadata.get("tags", [])]
+    assert checked, f"{path.stem} has no cell tagged nbval-check-output"
+    assert any("record_metrics" in c.source for c in checked), f"{path.stem}: tag the record_metrics cell(s)"
+    result = subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q",
+                             "--rootdir", str(smoke_dir), str(smoke_dir / path.name)],
+                            cwd=smoke_dir, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_committed_notebook_was_run_top_to_bottom_and_meets_its_full_bars(path):
+    nb = nbformat.read(str(path), as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+    counts = [c.execution_count for c in code]
+    assert counts == list(range(1, len(code) + 1)), f"{path.stem}: execution counts {counts} are not 1..N"
+    errors = [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert not errors, f"{path.stem} was committed with an error output"
+    assert nb.metadata.kernelspec.name == "python3"
+    assert "papermill" not in nb.metadata and "jupytext" not in nb.metadata, "run metadata left in the notebook"
+    assert "/work/" not in json.dumps(nb.metadata) and "/home/" not in json.dumps(nb.metadata)
+    rows = check_bars(read_metrics(nb), course_config(nb)["bars"]["full"])
+    missed = [r for r in rows if not r["met"]]
+    assert rows and not missed, f"{path.stem}: committed outputs miss full bars {missed}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_notebook_follows_the_skeleton(path):
+    nb = nbformat.read(str(path), as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert "parameters" in code[0].metadata.get("tags", []), "the first code cell must be tagged parameters"
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith(f"# {path.stem[:2]} ·")
+    assert "check_params(" in code[1].source and "set_seed(seed)" in code[1].source, "setup cell"
+    assert "get_device(device)" in code[1].source, "the setup cell chooses the device"
+    tags = [t for c in code for t in c.metadata.get("tags", [])]
+    assert tags.count("solution") >= 2 and tags.count("check") >= tags.count("solution"), "exercises + checks"
+    headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown" and c.source]
+    for section in ("## Summary", "## Exercises", "## References"):
+        assert any(h.startswith(section) or f"\n{section}" in c.source
+                   for h, c in zip(headings, [c for c in nb.cells if c.cell_type == "markdown" and c.source],
+                                   strict=True)), f"{path.stem} lacks {section}"
+    smoke = preset_parameters(path, "smoke")
+    params_src = code[0].source
+    assert all(f"{name} =" in params_src for name in smoke), "smoke overrides must name parameters"
+    assert 'device = "auto"' in params_src and "seed =" in params_src
+
+
+def bad_values(path: Path) -> list[tuple[str, object]]:
+    """A bad value for every parameter that takes a string or a number: each must be refused in the setup cell."""
+    from helpers.run import notebook_parameters
+
+    bad: list[tuple[str, object]] = []
+    for name, default in notebook_parameters(path).items():
+        value = ast.literal_eval(default)
+        if isinstance(value, str):
+            bad.append((name, "no-such-value"))
+        elif name in preset_parameters(path, "smoke") or name == "seed":
+            bad.append((name, -1))
+    return bad
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_bad_parameters_fail_in_the_setup_cell_with_a_clear_error(path):
+    """Run the parameters cell, a bad override and the setup cell in one kernel, for each bad value."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.read(str(path), as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    client = NotebookClient(nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(path.parent)}})
+    cases = bad_values(path)
+    assert cases, f"{path.stem}: no parameters to test"
+    if not __import__("torch").cuda.is_available():
+        cases.append(("device", "cuda"))
+    with client.setup_kernel():
+        for name, value in cases:
+            client.execute_cell(code[0], 0)
+            client.execute_cell(nbformat.v4.new_code_cell(f"{name} = {value!r}"), 1)
+            with pytest.raises(CellExecutionError) as info:
+                client.execute_cell(code[1], 2)
+            message = str(info.value)
+            assert "ParameterError" in message and name in message, f"{name}={value!r}: {message[-500:]}"

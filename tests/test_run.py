@@ -1,0 +1,161 @@
+"""Tests of the headless runner (helpers.run), the course metadata (helpers.course) and recorded metrics.
+
+The runner is exercised end to end on tiny notebooks that the tests write into a temporary folder.
+"""
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from helpers.course import check_bars, course_config, find_notebooks, parse_bar, preset_parameters
+from helpers.metrics import METRICS_MIME, read_metrics
+from helpers.run import clean_notebook, main, parse_value
+
+
+def make_notebook(folder: Path, name: str = "01_tiny", body: str = "record_metrics(score=n / 10)",
+                  bars: dict | None = None) -> Path:
+    """A minimal course notebook: parameters n and device, a setup cell, and a body that records a metric."""
+    nb = new_notebook(cells=[
+        new_markdown_cell(f"# {name[:2]} · Tiny"),
+        new_code_cell("n = 5  # a number\ndevice = \"auto\"  # device", metadata={"tags": ["parameters"]}),
+        new_code_cell("from helpers import ParameterError, check_params, record_metrics\n"
+                      "check_params(dict(n=n, device=device), n=(int, 0, 9), device=['auto', 'cpu'])"),
+        new_code_cell(body),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["course"] = {"smoke": {"n": 9},
+                             "bars": bars or {"full": {"score": ">= 0.5"}, "smoke": {"score": ">= 0.9"}}}
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
+# ---- course metadata, bars and metrics ----------------------------------------------------------------------
+
+def test_parse_and_check_bars():
+    assert parse_bar(">= 0.985") == (">=", 0.985) and parse_bar("<1e-3") == ("<", 0.001)
+    with pytest.raises(ValueError, match="Bad quality bar 'about 0.9'"):
+        parse_bar("about 0.9")
+    rows = check_bars({"acc": 0.99, "loss": 0.2}, {"acc": ">= 0.985", "loss": "<= 0.1", "missing": ">= 1"})
+    assert [r["met"] for r in rows] == [True, False, False]
+    assert rows[2]["value"] is None
+
+
+def test_course_config_and_presets(tmp_path):
+    path = make_notebook(tmp_path)
+    assert preset_parameters(path, "smoke") == {"n": 9} and preset_parameters(path, "full") == {}
+    with pytest.raises(ValueError, match="Unknown preset 'fast'"):
+        preset_parameters(path, "fast")
+    nb = nbformat.read(str(path), as_version=4)
+    del nb.metadata["course"]["bars"]["smoke"]
+    with pytest.raises(ValueError, match="must have exactly the keys"):
+        course_config(nb)
+
+
+def test_find_notebooks_by_stem_or_number(tmp_path):
+    a, b = make_notebook(tmp_path, "01_a"), make_notebook(tmp_path, "02_b")
+    (tmp_path / "README.md").write_text("not a notebook")
+    assert find_notebooks((), tmp_path) == [a, b]
+    assert find_notebooks(("02",), tmp_path) == [b] and find_notebooks(("01_a.ipynb",), tmp_path) == [a]
+    with pytest.raises(ValueError, match="No notebook called '03'.*Available: 01_a, 02_b"):
+        find_notebooks(("03",), tmp_path)
+
+
+def test_read_metrics_merges_records_later_ones_win():
+    nb = new_notebook(cells=[new_code_cell("", outputs=[
+        new_output("display_data", data={METRICS_MIME: {"a": 1.0, "b": 2}, "text/plain": "a 1"}),
+        new_output("display_data", data={METRICS_MIME: {"a": 3.0}, "text/plain": "a 3"})])])
+    assert read_metrics(nb) == {"a": 3.0, "b": 2}
+
+
+def test_record_metrics_displays_json_and_text(monkeypatch):
+    import IPython.display
+
+    from helpers import record_metrics
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw: shown.append(obj))
+    record_metrics(test_accuracy=0.98765, epochs=3, name="cnn")
+    assert shown[0][METRICS_MIME] == {"test_accuracy": 0.98765, "epochs": 3, "name": "cnn"}
+    assert "test_accuracy  0.9877" in shown[0]["text/plain"]
+    with pytest.raises(ValueError, match="metric loss is nan"):
+        record_metrics(loss=float("nan"))
+
+
+def test_parse_value():
+    assert parse_value("3") == 3 and parse_value("0.5") == 0.5 and parse_value("True") is True
+    assert parse_value("cpu") == "cpu" and parse_value("'x'") == "x"
+
+
+def test_clean_notebook_drops_run_metadata_and_progress_redraws():
+    nb = new_notebook(cells=[new_code_cell("", outputs=[
+        new_output("stream", name="stdout", text="\rtrain:  10%\rtrain:  50%"),
+        new_output("stream", name="stdout", text="\rtrain: 100%\ndone\n")])])
+    nb.metadata["papermill"] = {"input_path": "/home/me/x.ipynb"}
+    nb.cells[0].metadata["papermill"] = {"duration": 1.0}
+    clean = clean_notebook(nb)
+    assert "papermill" not in clean.metadata and "papermill" not in clean.cells[0].metadata
+    assert [o.text for o in clean.cells[0].outputs] == ["train: 100%\ndone\n"]
+
+
+# ---- the runner, end to end ---------------------------------------------------------------------------------
+
+def test_runner_runs_checks_bars_and_writes_summaries(tmp_path, capsys):
+    folder, out = tmp_path / "nbs", tmp_path / "out"
+    folder.mkdir()
+    make_notebook(folder, "01_good")
+    make_notebook(folder, "02_low", body="record_metrics(score=n / 100)")
+    status = main(["--dir", str(folder), "--preset", "smoke", "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert status == 1  # 02_low misses its bar
+    assert "[1/2] 01_good (smoke) ..." in printed and "[2/2] 02_low (smoke) ..." in printed
+    rows = json.loads((out / "summary.json").read_text())
+    assert [(r["notebook"], r["status"]) for r in rows] == [("01_good", "ok"), ("02_low", "missed bar")]
+    assert rows[0]["metrics"] == {"score": 0.9} and rows[0]["parameters"] == {"n": 9}
+    assert "| 02_low | smoke | missed bar |" in (out / "summary.md").read_text()
+    assert "MISSED" in (out / "summary.html").read_text()
+    executed = nbformat.read(str(out / "01_good.ipynb"), as_version=4)
+    assert "papermill" not in executed.metadata
+    source = nbformat.read(str(folder / "01_good.ipynb"), as_version=4)
+    assert source.cells[3].execution_count is None and not source.cells[3].outputs  # the source is untouched
+
+
+def test_runner_overrides_and_parameter_errors(tmp_path):
+    folder, out = tmp_path / "nbs", tmp_path / "out"
+    folder.mkdir()
+    make_notebook(folder)
+    assert main(["--dir", str(folder), "-p", "n", "7", "--out", str(out)]) == 0
+    assert json.loads((out / "summary.json").read_text())[0]["metrics"] == {"score": 0.7}
+    assert main(["--dir", str(folder), "-p", "n", "-1", "--out", str(out)]) == 1
+    row = json.loads((out / "summary.json").read_text())[0]
+    assert row["status"] == "failed" and "ParameterError: Parameter n=-1" in row["error"]
+
+
+def test_runner_refuses_unknown_parameters_and_notebooks_before_running(tmp_path, capsys):
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    make_notebook(folder)
+    with pytest.raises(SystemExit) as info:
+        main(["--dir", str(folder), "-p", "num_epochs", "3"])
+    assert info.value.code == 2
+    assert "01_tiny has no parameter 'num_epochs'. Its parameters: n, device" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--dir", str(folder), "09"])
+    assert "No notebook called '09'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--dir", str(folder), "--refresh", "-p", "n", "1"])
+    assert "--refresh re-runs the committed notebooks as readers see them" in capsys.readouterr().err
+
+
+def test_refresh_replaces_a_notebook_only_when_it_passes(tmp_path):
+    folder, out = tmp_path / "nbs", tmp_path / "out"
+    folder.mkdir()
+    good = make_notebook(folder, "01_good")
+    bad = make_notebook(folder, "02_bad", body="record_metrics(score=n / 100)")
+    bad_before = bad.read_text()
+    assert main(["--dir", str(folder), "--refresh", "--out", str(out)]) == 1
+    refreshed = nbformat.read(str(good), as_version=4)
+    assert refreshed.cells[3].execution_count == 3 and read_metrics(refreshed) == {"score": 0.5}
+    assert bad.read_text() == bad_before
