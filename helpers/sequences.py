@@ -6,6 +6,7 @@ architectures on the same data, trained by the same loop (`helpers.train`).
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from torch import Tensor, nn
 
 from .checks import ParameterError
 from .text import CharVocab, python_docs_text
+from .training import TensorLoader, evaluate, supervised_step, train
 
 CELL_TYPES = ("rnn", "lstm", "gru")
 ADDING_BASELINE_MSE = 1 / 6  # variance of the sum of two U(0, 1) numbers: the MSE of always predicting 1
@@ -41,10 +43,15 @@ class SeriesSplit:
 
 def load_sunspots() -> tuple[np.ndarray, np.ndarray]:
     """Yearly mean sunspot numbers 1700-2008 (309 values), bundled with statsmodels: (years, values)."""
-    import statsmodels.api as sm
+    from importlib.util import find_spec
+    from pathlib import Path
 
-    df = sm.datasets.sunspots.load_pandas().data
-    return df["YEAR"].to_numpy(dtype=int), df["SUNACTIVITY"].to_numpy(dtype=np.float32)
+    spec = find_spec("statsmodels")  # read the bundled CSV without importing statsmodels (slow)
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("The sunspot series ships with statsmodels: pip install statsmodels")
+    table = np.loadtxt(Path(spec.origin).parent / "datasets" / "sunspots" / "sunspots.csv", delimiter=",",
+                       skiprows=1, dtype=np.float32)
+    return table[:, 0].astype(int), table[:, 1]
 
 
 def make_windows(series: Tensor, window: int) -> tuple[Tensor, Tensor]:
@@ -195,3 +202,57 @@ def sample_text(model: nn.Module, vocab: CharVocab, prompt: str, num_chars: int 
         ids.append(int(torch.multinomial(probs, 1, generator=gen)))
     model.train(was_training)
     return vocab.decode(ids)
+
+
+class LastStepRegressor(nn.Module):
+    """A recurrent layer read out at its last step by a linear layer: (B, T, D) -> (B, num_outputs)."""
+
+    def __init__(self, layer: nn.Module, num_hiddens: int, num_outputs: int = 1) -> None:
+        super().__init__()
+        self.layer, self.head = layer, nn.Linear(num_hiddens, num_outputs)
+
+    def forward(self, X: Tensor) -> Tensor:
+        return self.head(self.layer(X)[0][:, -1])  # layer -> (outputs (B, T, H), state); keep h_T
+
+
+class CharLM(nn.Module):
+    """Embedding, a recurrent layer (input size embed_dim), and a linear layer: ids (B, T) -> logits (B, T, V)."""
+
+    def __init__(self, layer: nn.Module, vocab_size: int, num_hiddens: int, embed_dim: int) -> None:
+        super().__init__()
+        self.embed, self.layer = nn.Embedding(vocab_size, embed_dim), layer
+        self.head = nn.Linear(num_hiddens, vocab_size)
+
+    def forward(self, X: Tensor) -> Tensor:
+        return self.head(self.layer(self.embed(X))[0])
+
+
+def adam_step(model: nn.Module, loss_fn: Callable, lr: float, max_grad_norm: float = 1.0) -> Callable:
+    """The training step every recurrent experiment uses: Adam at `lr`, gradient norm clipped to `max_grad_norm`."""
+    return supervised_step(model, torch.optim.Adam(model.parameters(), lr=lr), loss_fn, max_grad_norm)
+
+
+def fit_adding(model: nn.Module, T: int, num_steps: int = 1000, lr: float = 1e-2, batch_size: int = 32,
+               seed: int = 0, device: torch.device | str = "cpu", progress: bool = True) -> dict[str, list[float]]:
+    """Train `model` on the adding problem of length T with `helpers.train`; `test_mse` every 100 steps."""
+    X, y = adding_problem(10_000, T, seed)
+    test = TensorLoader(*adding_problem(1000, T, seed=10_000), batch_size=1000)  # the same for every seed
+    loader = RandomBatches(X, y, batch_size=batch_size, num_batches=min(100, num_steps), seed=seed)
+    return train(model, loader, max(1, num_steps // len(loader)), step_fn=adam_step(model, F.mse_loss, lr),
+                 eval_fn=lambda m: {"test_mse": evaluate(m, test, F.mse_loss, device)["loss"]},
+                 device=device, desc=f"adding T={T}", progress=progress)
+
+
+def fit_char_lm(model: nn.Module, data: CharData, seconds: float, lr: float = 1e-2, batch_size: int = 32,
+                seed: int = 0, device: torch.device | str = "cpu", progress: bool = True) -> dict[str, list[float]]:
+    """Train a character model for about `seconds` (steps = seconds / measured time per step); `val_loss` in nats."""
+    model.to(device)
+    probe = copy.deepcopy(model)  # time steps on a copy, so the timing does not train the model
+    batch = (data.X_train[:batch_size].to(device), data.y_train[:batch_size].to(device))
+    sec = seconds_per_step(adam_step(probe, lm_loss, lr), batch, num_steps=5, warmup=2)
+    loader = RandomBatches(data.X_train, data.y_train, batch_size=batch_size, num_batches=20, seed=seed)
+    val = TensorLoader(data.X_val[:256], data.y_val[:256], batch_size=256)
+    history = train(model, loader, max(1, round(seconds / (sec * len(loader)))), step_fn=adam_step(model, lm_loss, lr),
+                    val_loader=val, loss_fn=lm_loss, device=device, desc="char LM", progress=progress)
+    history["seconds_per_step"] = [sec] * len(history["epoch"])
+    return history
