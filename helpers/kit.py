@@ -22,7 +22,7 @@ from pathlib import Path
 
 import nbformat
 
-from .course import NOTEBOOK_DIR, course_config, find_notebooks, parse_bar
+from .course import NOTEBOOK_DIR, PRESETS, course_config, find_notebooks, parse_bar
 from .metrics import read_metrics
 
 EXERCISE = re.compile(r"\*\*Exercise\s+(\d+)")
@@ -313,11 +313,11 @@ def _title(nb: nbformat.NotebookNode, path: Path) -> str:
     return str(title or heading or path.stem)
 
 
-def _metrics_html(nb: nbformat.NotebookNode, path: Path) -> str:
-    """The recorded metrics, each with its full-preset bar and whether the run met it."""
+def _metrics_html(nb: nbformat.NotebookNode, preset: str) -> str:
+    """The recorded metrics, each with its bar at `preset` and whether the run met it."""
     metrics = read_metrics(nb)
     try:
-        bars = course_config(nb).get("bars", {}).get("full", {})
+        bars = course_config(nb).get("bars", {}).get(preset, {})
     except ValueError:
         bars = {}
     items = []
@@ -338,9 +338,9 @@ table { border-collapse: collapse; width: 100%; } td, th { border-bottom: 1px so
 text-align: left; vertical-align: top; } .met { color: #080; } .missed { color: #b00; } .note { color: #555; }"""
 
 
-def write_web(paths: Sequence[Path], out: Path, mathjax: str | None = None,
+def write_web(paths: Sequence[Path], out: Path, mathjax: str | None = None, preset: str = "full",
               title: str = "Architectures of Deep Learning") -> list[Path]:
-    """Render executed notebooks to HTML pages in `out`, plus index.html linking them in order."""
+    """Render notebooks executed at `preset` to HTML pages in `out`, plus index.html linking them in order."""
     _refuse_inside(out, NOTEBOOK_DIR)
     out.mkdir(parents=True, exist_ok=True)
     exporter = _exporter("web", mathjax)
@@ -360,13 +360,13 @@ def write_web(paths: Sequence[Path], out: Path, mathjax: str | None = None,
         executed = any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
         rows.append(f"<tr><td>{html.escape(path.stem.split('_')[0])}</td><td><a href='{pages[k]}'>{name}</a>"
                     f"{'' if executed else ' <em>(not executed: no outputs)</em>'}</td>"
-                    f"<td>{_metrics_html(nb, path)}</td></tr>")
+                    f"<td>{_metrics_html(nb, preset)}</td></tr>")
     math = f"loaded from <code>{html.escape(mathjax)}</code>" if mathjax else \
         "loaded from a CDN (cdnjs.cloudflare.com) when you are online; offline, equations show as LaTeX source"
     index = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
              f"<style>{INDEX_CSS}</style></head><body><h1>{html.escape(title)}</h1>"
-             "<p>The course notebooks, executed at the full preset, in reading order.</p>"
-             "<table><tr><th>#</th><th>notebook</th><th>recorded results (bars of the full preset)</th></tr>"
+             f"<p>The course notebooks, executed at the {preset} preset, in reading order.</p><table><tr><th>#"
+             f"</th><th>notebook</th><th>recorded results (bars of the {preset} preset)</th></tr>"
              f"{''.join(rows)}</table><p class='note'>Every plot is embedded in its page: reading needs no "
              f"network and no Jupyter. Equations are typeset by MathJax, {math}.</p></body></html>\n")
     (out / "index.html").write_text(index, encoding="utf-8")
@@ -394,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="what happens to a long code cell (default: its own sub-slide)")
     for command in (slides, web):
         command.add_argument("--mathjax", default=None, help="MathJax URL or path instead of the CDN")
+    web.add_argument("--preset", choices=PRESETS, default="full", help="the preset the notebooks ran at (for bars)")
     args = parser.parse_args(argv)
     try:
         paths = resolve(args.notebooks, args.source)
@@ -404,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "slides":
             written = write_slides(paths, args.out, args.reveal, args.mathjax, args.max_code_lines, args.long_code)
         else:
-            written = write_web(paths, args.out, args.mathjax)
+            written = write_web(paths, args.out, args.mathjax, args.preset)
     except ValueError as err:
         parser.error(str(err))
     for path in written:

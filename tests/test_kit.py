@@ -239,6 +239,8 @@ def test_web_command(tmp_path, capsys):
     assert kit.main(["web", "01", "--source", str(source), "--out", str(tmp_path / "one"), "--mathjax", "m.js"]) == 0
     assert not [u for u in fetched((tmp_path / "one/01_first.html").read_text()) if "//" in u]
     assert "m.js" in (tmp_path / "one/index.html").read_text()
+    assert kit.main(["web", "01", "--source", str(source), "--out", str(tmp_path / "smoke"), "--preset", "smoke"]) == 0
+    assert "bar &gt;= 1.5: met" in (tmp_path / "smoke/index.html").read_text()
     with pytest.raises(SystemExit):
         kit.main(["web", "--out", str(NOTEBOOK_DIR / "site")])
     capsys.readouterr()
