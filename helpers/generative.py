@@ -80,6 +80,8 @@ def confident_share(probs: Tensor, threshold: float = 0.9) -> float:
     return (probs.max(dim=1).values > threshold).float().mean().item()
 
 
-def classes_present(probs: Tensor, min_count: int = 1) -> int:
-    """How many classes are the arg-max of at least `min_count` rows of class probabilities (N, C)."""
-    return int((torch.bincount(probs.argmax(dim=1), minlength=probs.shape[1]) >= min_count).sum())
+def classes_present(probs: Tensor, min_count: int = 1, threshold: float = 0.0) -> int:
+    """How many classes win (arg-max with probability > threshold) at least `min_count` rows of probs (N, C)."""
+    top, winner = probs.max(dim=1)
+    counts = torch.bincount(winner[top > threshold], minlength=probs.shape[1])
+    return int((counts >= min_count).sum())

@@ -58,3 +58,5 @@ def test_confident_share_and_classes_present():
     assert confident_share(probs, threshold=0.96) == pytest.approx(0.25)
     assert classes_present(probs) == 2                                   # classes 0 and 2; class 1 never wins
     assert classes_present(probs, min_count=2) == 1
+    assert classes_present(probs, threshold=0.9) == 2                    # rows 0, 2 and 3 are confident
+    assert classes_present(probs, min_count=2, threshold=0.9) == 1       # class 0 twice, class 2 once
