@@ -19,21 +19,15 @@ from .download import DataError, data_dir
 from .text import CharVocab, load_python_docs
 
 CACHE_FORMAT = 1
-TOPIC_GROUPS: dict[str, tuple[str, ...]] = {  # topic: the manual's sections about it
+TOPICS: dict[str, tuple[str, ...]] = {  # the labelled task's classes: topic -> the manual's sections about it
     "statements": ("assert", "assignment", "async", "augassign", "break", "class", "compound", "continue", "del",
                    "else", "for", "function", "global", "if", "import", "nonlocal", "pass", "raise", "return",
                    "try", "while", "with", "yield"),
-    "expressions": ("atom-identifiers", "atom-literals", "attribute-references", "await", "binary", "bitwise",
-                    "booleans", "calls", "comparisons", "conversions", "dict", "exprlists", "in", "lambda", "lists",
-                    "operator-summary", "power", "shifting", "slicings", "subscriptions", "unary"),
-    "lexical": ("floating", "formatstrings", "id-classes", "identifiers", "imaginary", "integers", "numbers",
-                "strings"),
-    "data model": ("attribute-access", "callable-types", "context-managers", "customization", "numeric-types",
-                   "objects", "sequence-types", "specialattrs", "specialnames", "types"),
-    "built-in types": ("bltin-code-objects", "bltin-ellipsis-object", "bltin-null-object", "bltin-type-objects",
-                       "string-methods", "truth", "typesfunctions", "typesmapping", "typesmethods", "typesmodules",
-                       "typesseq", "typesseq-mutable"),
-    "execution": ("debugger", "dynamic-features", "exceptions", "execmodel", "naming"),
+    "special methods": ("attribute-access", "callable-types", "context-managers", "customization", "numeric-types",
+                        "sequence-types", "specialnames"),
+    "containers": ("typesmapping", "typesseq", "typesseq-mutable"),
+    "format strings": ("formatstrings",),
+    "debugger": ("debugger",),
 }
 
 
@@ -46,8 +40,8 @@ class TopicPassages:
     """Unlabelled pretraining text, and labelled passages (which topic group?) with a fixed pool/test split."""
 
     vocab: CharVocab
-    pretrain_text: str  # the training part of every section: the only text pretraining may see
-    val_text: str       # the held-out part of every section (the test passages come from it)
+    pretrain_text: str  # the first part of every section: the only text pretraining may see
+    val_text: str       # the held-out tail of every section (the test passages come from it)
     X_pool: Tensor      # (N, seq_len) character ids of the passages labelled sets are drawn from
     y_pool: Tensor      # (N,) topic index
     X_test: Tensor      # (M, seq_len), balanced: the same number of passages per topic
@@ -74,36 +68,32 @@ def _chunks(text: str, seq_len: int) -> list[str]:
     return [text[i:i + seq_len] for i in range(0, len(text) - seq_len + 1, seq_len)]
 
 
-def load_topic_passages(seq_len: int = 64, test_fraction: float = 0.2, test_per_class: int = 100) -> TopicPassages:
-    """Cut every section into a training part and a held-out tail; label passages by their section's topic."""
+def load_topic_passages(seq_len: int = 128, test_fraction: float = 0.25, test_per_class: int = 40) -> TopicPassages:
+    """Split every section into a training part and a held-out tail; label passages of TOPICS' sections by topic."""
     if not 8 <= seq_len <= 512:
         raise ParameterError(f"seq_len={seq_len} must be between 8 and 512 characters.")
     sections = _deduplicated_sections()
-    missing = sorted(set(sections) - {s for group in TOPIC_GROUPS.values() for s in group})
-    if missing:
-        raise DataError(f"sections {missing} of this Python's manual have no topic in TOPIC_GROUPS; add them there.")
+    unknown = sorted({s for group in TOPICS.values() for s in group} - set(sections))
+    if unknown:
+        raise DataError(f"TOPICS names sections {unknown} that this Python's manual does not have.")
     vocab = CharVocab("".join(sections.values()))
-    train_parts, val_parts, pool, test = [], [], [], []
-    for label, group in enumerate(TOPIC_GROUPS.values()):
-        group_test = []
-        for name in group:
-            text = sections.get(name, "")
-            cut = round(len(text) * (1 - test_fraction))
-            train_parts.append(text[:cut])
-            val_parts.append(text[cut:])
-            pool += [(c, label) for c in _chunks(text[:cut], seq_len)]
-            group_test += [(c, label) for c in _chunks(text[cut:], seq_len)]
-        if len(group_test) < test_per_class:
-            raise ParameterError(f"topic {list(TOPIC_GROUPS)[label]!r} has only {len(group_test)} test passages of "
-                                 f"{seq_len} chars; lower seq_len or test_per_class.")
-        step = len(group_test) / test_per_class  # spread the balanced test set over the whole group
-        test += [group_test[int(i * step)] for i in range(test_per_class)]
+    cuts = {name: round(len(text) * (1 - test_fraction)) for name, text in sections.items()}
+    pool, test = [], []
+    for label, (topic, group) in enumerate(TOPICS.items()):
+        pool += [(c, label) for name in group for c in _chunks(sections[name][:cuts[name]], seq_len)]
+        held = [(c, label) for name in group for c in _chunks(sections[name][cuts[name]:], seq_len)]
+        if len(held) < test_per_class:
+            raise ParameterError(f"topic {topic!r} has only {len(held)} held-out passages of {seq_len} chars; "
+                                 "lower seq_len or test_per_class.")
+        step = len(held) / test_per_class  # spread the balanced test set over the whole held-out text
+        test += [held[int(i * step)] for i in range(test_per_class)]
 
     def tensors(pairs: list[tuple[str, int]]) -> tuple[Tensor, Tensor]:
         return torch.stack([vocab.encode(c) for c, _ in pairs]), torch.tensor([y for _, y in pairs])
 
-    return TopicPassages(vocab, "".join(train_parts), "".join(val_parts), *tensors(pool), *tensors(test),
-                         classes=list(TOPIC_GROUPS))
+    pretrain_text = "".join(text[:cuts[name]] for name, text in sections.items())
+    val_text = "".join(text[cuts[name]:] for name, text in sections.items())
+    return TopicPassages(vocab, pretrain_text, val_text, *tensors(pool), *tensors(test), classes=list(TOPICS))
 
 
 def sample_labelled(y_pool: Tensor, per_class: int, generator: torch.Generator) -> Tensor:

@@ -1,0 +1,126 @@
+"""helpers.pretraining: the labelled topic passages and the checked cache of pretrained weights."""
+
+import pytest
+import torch
+from torch import nn
+
+from helpers import ParameterError
+from helpers.pretraining import (
+    TOPICS,
+    CheckpointError,
+    checkpoint_path,
+    load_checkpoint,
+    load_topic_passages,
+    pretrained,
+    sample_labelled,
+    save_checkpoint,
+)
+
+CONFIG = {"num_hiddens": 4, "seed": 0, "vocab": "abc"}
+
+
+def small_model(width: int = 4) -> nn.Module:
+    return nn.Sequential(nn.Embedding(3, width), nn.Linear(width, 3))
+
+
+def fake_pretrain(model: nn.Module, calls: list):
+    def run():
+        calls.append(1)
+        with torch.no_grad():
+            for p in model.parameters():
+                p.fill_(0.5)
+        return {"train_loss": [1.0, 0.5]}
+    return run
+
+
+@pytest.fixture(scope="module")
+def passages():
+    return load_topic_passages(seq_len=128)
+
+
+def test_passages_have_a_fixed_balanced_split(passages):
+    assert passages.X_pool.shape[1] == passages.X_test.shape[1] == 128
+    assert passages.classes == list(TOPICS)
+    assert passages.y_test.bincount().tolist() == [40] * len(TOPICS)
+    again = load_topic_passages(seq_len=128)
+    assert torch.equal(again.X_test, passages.X_test) and torch.equal(again.X_pool, passages.X_pool)
+
+
+def test_test_passages_never_appear_in_the_pretraining_text(passages):
+    for x in passages.X_test[::10]:
+        assert passages.vocab.decode(x) not in passages.pretrain_text
+
+
+def test_sample_labelled_is_balanced_and_seeded(passages):
+    idx = sample_labelled(passages.y_pool, 4, torch.Generator().manual_seed(0))
+    assert passages.y_pool[idx].bincount().tolist() == [4] * len(TOPICS)
+    assert torch.equal(idx, sample_labelled(passages.y_pool, 4, torch.Generator().manual_seed(0)))
+    with pytest.raises(ParameterError, match="per_class"):
+        sample_labelled(passages.y_pool, 10**6, torch.Generator())
+
+
+def test_bad_seq_len_is_refused():
+    with pytest.raises(ParameterError, match="seq_len"):
+        load_topic_passages(seq_len=4)
+
+
+def test_checkpoint_path_depends_on_the_config(tmp_path):
+    assert checkpoint_path(CONFIG, folder=tmp_path) == checkpoint_path(dict(CONFIG), folder=tmp_path)
+    assert checkpoint_path(CONFIG, folder=tmp_path) != checkpoint_path({**CONFIG, "seed": 1}, folder=tmp_path)
+    assert checkpoint_path(CONFIG, folder=tmp_path).parent.parent == tmp_path
+
+
+def test_cache_pretrains_once_then_loads_the_same_weights(tmp_path):
+    calls: list = []
+    model = small_model()
+    history, status = pretrained(model, CONFIG, fake_pretrain(model, calls), folder=tmp_path)
+    assert status == "pretrained" and calls == [1]
+    fresh = small_model()
+    history2, status2 = pretrained(fresh, CONFIG, fake_pretrain(fresh, calls), folder=tmp_path)
+    assert status2 == "loaded" and calls == [1] and history2 == history
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), fresh.state_dict().values(), strict=True))
+    _, status3 = pretrained(small_model(), CONFIG, fake_pretrain(small_model(), calls), folder=tmp_path, force=True)
+    assert status3 == "pretrained" and calls == [1, 1]
+
+
+def test_cache_reads_back_with_weights_only(tmp_path):
+    path = tmp_path / "c.pt"
+    save_checkpoint(path, small_model(), CONFIG, {"loss": [1.0]})
+    payload = torch.load(path, weights_only=True)
+    assert set(payload["state_dict"]) == set(small_model().state_dict()) and payload["config"] == CONFIG
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "other_config", "other_shapes", "flipped_weight"])
+def test_a_bad_checkpoint_is_refused_with_a_clear_error(tmp_path, damage):
+    path = tmp_path / "c.pt"
+    save_checkpoint(path, small_model(), CONFIG, {"loss": [1.0]})
+    target, config = small_model(), CONFIG
+    if damage == "garbage":
+        path.write_bytes(b"not a checkpoint")
+    elif damage == "truncated":
+        path.write_bytes(path.read_bytes()[:200])
+    elif damage == "other_config":
+        config = {**CONFIG, "num_hiddens": 8}
+    elif damage == "other_shapes":
+        save_checkpoint(path, small_model(width=8), CONFIG, {"loss": [1.0]})
+    elif damage == "flipped_weight":
+        payload = torch.load(path, weights_only=True)
+        payload["state_dict"]["1.bias"][0] += 1.0
+        torch.save(payload, path)
+    before = {k: v.clone() for k, v in target.state_dict().items()}
+    with pytest.raises(CheckpointError, match="force_pretrain"):
+        load_checkpoint(path, target, config)
+    assert all(torch.equal(before[k], v) for k, v in target.state_dict().items()), "model left untouched"
+
+
+def test_a_corrupt_cached_checkpoint_is_rebuilt_saying_so(tmp_path, capsys):
+    calls: list = []
+    model = small_model()
+    pretrained(model, CONFIG, fake_pretrain(model, calls), folder=tmp_path)
+    checkpoint_path(CONFIG, folder=tmp_path).write_bytes(b"\x00" * 64)
+    fresh = small_model()
+    _, status = pretrained(fresh, CONFIG, fake_pretrain(fresh, calls), folder=tmp_path)
+    assert status == "rebuilt" and calls == [1, 1]
+    assert "rejected" in capsys.readouterr().out
+    _, status = pretrained(small_model(), CONFIG, fake_pretrain(small_model(), calls), folder=tmp_path)
+    assert status == "loaded", "the rebuilt checkpoint replaced the corrupt one"
