@@ -46,7 +46,9 @@ def plot_image_grid(images: Tensor | np.ndarray, titles: Sequence[str] | None = 
     n = len(imgs)
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
-    fig = Figure(figsize=(size * ncols, size * nrows + (0.3 if title else 0)), layout="constrained")
+    aspect = imgs.shape[1] / imgs.shape[2]  # height / width of one image
+    fig = Figure(figsize=(size * ncols, size * nrows * aspect + (0.3 if title else 0) + (0.25 * nrows if titles else 0)),
+                 layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for i, ax in enumerate(axes):
         ax.set_axis_off()
