@@ -19,6 +19,8 @@ from helpers.run import execute
 
 NOTEBOOKS = find_notebooks()
 ids = [p.stem for p in NOTEBOOKS]
+# the smoke run and its nbval re-run share a worker under pytest-xdist (--dist loadgroup)
+GROUPED = [pytest.param(p, id=p.stem, marks=pytest.mark.xdist_group(p.stem)) for p in NOTEBOOKS]
 
 
 @pytest.fixture(scope="session")
@@ -43,14 +45,14 @@ def test_there_are_notebooks():
     assert NOTEBOOKS, "notebooks/ holds no NN_name.ipynb"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", GROUPED)
 def test_smoke_run_passes_its_bars(path, smoke_runs):
     row = smoke_runs(path)
     assert row["status"] == "ok", f"{path.stem} at smoke: {row['status']} {row['error']}\n{json.dumps(row['bars'])}"
     assert row["bars"], f"{path.stem} declares no smoke bars"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", GROUPED)
 def test_nbval_rerun_reproduces_the_checked_cells(path, smoke_runs, smoke_dir):
     """nbval re-executes the smoke output and compares the cells tagged nbval-check-output (shapes, counts,
     equality checks and the recorded metrics): the deterministic cells hold and a second run with the same
