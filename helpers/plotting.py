@@ -47,8 +47,8 @@ def plot_image_grid(images: Tensor | np.ndarray, titles: Sequence[str] | None = 
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
     aspect = imgs.shape[1] / imgs.shape[2]  # height / width of one image
-    fig = Figure(figsize=(size * ncols, size * nrows * aspect + (0.3 if title else 0) + (0.25 * nrows if titles else 0)),
-                 layout="constrained")
+    height = size * nrows * aspect + (0.3 if title else 0) + (0.25 * nrows if titles is not None else 0)
+    fig = Figure(figsize=(size * ncols, height), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for i, ax in enumerate(axes):
         ax.set_axis_off()
