@@ -122,24 +122,26 @@ def bad_values(path: Path) -> list[tuple[str, object]]:
     return bad
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
-def test_bad_parameters_fail_in_the_setup_cell_with_a_clear_error(path):
-    """Run the parameters cell, a bad override and the setup cell in one kernel, for each bad value."""
+def test_bad_parameters_fail_in_the_setup_cell_with_a_clear_error():
+    """For every notebook and each bad value: its parameters cell, the bad override, then its setup cell must
+    raise a ParameterError naming the parameter. One kernel serves all notebooks (a kernel start costs more
+    than the cells)."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    nb = nbformat.read(str(path), as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    client = NotebookClient(nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(path.parent)}})
-    cases = bad_values(path)
-    assert cases, f"{path.stem}: no parameters to test"
-    if not __import__("torch").cuda.is_available():
-        cases.append(("device", "cuda"))
+    no_gpu = not __import__("torch").cuda.is_available()
+    client = NotebookClient(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell() for _ in range(3)]),
+                            kernel_name="python3", timeout=120)
     with client.setup_kernel():
-        for name, value in cases:
-            client.execute_cell(code[0], 0)
-            client.execute_cell(nbformat.v4.new_code_cell(f"{name} = {value!r}"), 1)
-            with pytest.raises(CellExecutionError) as info:
-                client.execute_cell(code[1], 2)
-            message = str(info.value)
-            assert "ParameterError" in message and name in message, f"{name}={value!r}: {message[-500:]}"
+        for path in NOTEBOOKS:
+            code = [c for c in nbformat.read(str(path), as_version=4).cells if c.cell_type == "code"]
+            cases = bad_values(path) + ([("device", "cuda")] if no_gpu else [])
+            assert len(cases) > 1, f"{path.stem}: no parameters to test"
+            for name, value in cases:
+                client.execute_cell(code[0], 0)
+                client.execute_cell(nbformat.v4.new_code_cell(f"{name} = {value!r}"), 1)
+                with pytest.raises(CellExecutionError) as info:
+                    client.execute_cell(code[1], 2)
+                message = str(info.value)
+                assert "ParameterError" in message and name in message, \
+                    f"{path.stem}: {name}={value!r}: {message[-500:]}"
