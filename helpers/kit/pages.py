@@ -1,172 +1,21 @@
-"""Teaching kit: student versions (solutions stubbed out), reveal.js slides and a static web version of the course.
-
-    python -m helpers.kit student --out student/               # every notebook, solutions replaced by stubs
-    python -m helpers.kit student 01_cnn 03 --out student/     # only the notebooks named
-    python -m helpers.kit slides 01_cnn --out slides/          # reveal.js slides (add --reveal DIR for reveal.js)
-    python -m helpers.kit web --out site/                      # the executed notebooks as HTML, with index.html
-
-Everything works offline. The full notebooks in notebooks/ are the instructor's version and are never written.
-"""
+"""Slides (reveal.js, offline) and a static web version (HTML pages and an index) of executed notebooks."""
 
 from __future__ import annotations
 
-import argparse
-import ast
-import copy
 import html
 import re
 import shutil
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
 
-from .course import NOTEBOOK_DIR, PRESETS, course_config, find_notebooks, parse_bar
-from .metrics import read_metrics
+from ..course import NOTEBOOK_DIR, course_config, parse_bar
+from ..metrics import read_metrics
+from .student import _refuse_inside, _strip_run_metadata, _tags
 
-EXERCISE = re.compile(r"\*\*Exercise\s+(\d+)")
 HEADING = re.compile(r"^\s*(#{1,6})\s")
 _SKIP_IN_SLIDES = {"solution", "check", "injected-parameters", "remove-cell"}
-_RUN_METADATA = ("papermill", "execution", "jupytext", "widgets")
-
-
-def resolve(names: Sequence[str], source: Path = NOTEBOOK_DIR) -> list[Path]:
-    """Notebooks by path (`x.ipynb`), stem or number in `source`; every course notebook there if none named."""
-    paths = [Path(n) for n in names if n.endswith(".ipynb") and Path(n).is_file()]
-    rest = [n for n in names if Path(n) not in paths]
-    return paths + (find_notebooks(rest, source) if rest or not names else [])
-
-
-def _strip_run_metadata(nb: nbformat.NotebookNode) -> None:
-    """Remove what a run leaves in metadata (papermill, timings, authoring tool, widget state)."""
-    for key in _RUN_METADATA:
-        nb.metadata.pop(key, None)
-    for cell in nb.cells:
-        for key in _RUN_METADATA:
-            cell.metadata.pop(key, None)
-
-
-def _tags(cell: nbformat.NotebookNode) -> list[str]:
-    return list(cell.get("metadata", {}).get("tags", []))
-
-
-def _parse(source: str) -> ast.Module | None:
-    """A cell's code as a syntax tree: timing magics unwrapped, other magics turned into calls; None if invalid."""
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    source = re.sub(r"^%%(time|capture)\b.*\n", "", source)  # these cell magics run the cell's own code
-    source = re.sub(r"^(\s*)%time\s+", r"\1", source, flags=re.M)
-    try:
-        return ast.parse(TransformerManager().transform_cell(source))
-    except SyntaxError:
-        return None
-
-
-def bound_names(source: str) -> list[str]:
-    """Names a cell binds at top level (assignments, defs, classes, imports, loop targets), in order."""
-    tree = _parse(source)
-    if tree is None:
-        return []
-    names: list[str] = []
-    scoped = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.ListComp, ast.SetComp,
-              ast.DictComp, ast.GeneratorExp)
-
-    def visit(node: ast.AST) -> None:
-        for child in ast.iter_child_nodes(node):
-            found = []
-            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                found = [child.name]
-            elif isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
-                found = [child.id]
-            elif isinstance(child, ast.alias):
-                found = [(child.asname or child.name).split(".")[0]]
-            names.extend(n for n in found if n not in names and not n.startswith("_"))
-            if not isinstance(child, scoped):
-                visit(child)
-
-    visit(tree)
-    return names
-
-
-def used_names(source: str) -> set[str]:
-    """Every name a cell reads."""
-    tree = _parse(source)
-    names = ast.walk(tree) if tree is not None else []
-    return {n.id for n in names if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-
-
-def exercises(nb: nbformat.NotebookNode) -> list[dict]:
-    """Each `solution` cell with its number, prompt index, check cell index and the names the check reads."""
-    found = []
-    for i, cell in enumerate(nb.cells):
-        if "solution" not in _tags(cell):
-            continue
-        prompt = next((j for j in range(i - 1, -1, -1) if nb.cells[j].cell_type == "markdown"), None)
-        match = EXERCISE.search(nb.cells[prompt].source) if prompt is not None else None
-        later = [j for j in range(i + 1, len(nb.cells)) if "solution" in _tags(nb.cells[j])] + [len(nb.cells)]
-        check = next((j for j in range(i + 1, later[0]) if "check" in _tags(nb.cells[j])), None)
-        names = bound_names(cell.source) if cell.cell_type == "code" else []
-        if check is not None and set(names) & used_names(nb.cells[check].source):
-            names = [n for n in names if n in used_names(nb.cells[check].source)]
-        found.append({"number": int(match.group(1)) if match else len(found) + 1, "cell": i, "prompt": prompt,
-                      "check": check, "names": names})
-    return found
-
-
-def stub_source(number: int, names: Sequence[str], has_check: bool) -> str:
-    """The code a student sees instead of a solution: what to write, then a NotImplementedError."""
-    what = f"defines {', '.join(f'`{n}`' for n in names)}" if names else "answers the exercise"
-    tested = "; the check cell below tests it" if has_check else ""
-    return (f"# Exercise {number}: your code here (the prompt above says what to do).\n"
-            f"# Write code that {what}{tested}.\n"
-            f"# Then delete the line below and run this cell{' and the check cell' if has_check else ''}.\n"
-            f'raise NotImplementedError("Exercise {number}: write your solution in this cell")')
-
-
-def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of the notebook with each `solution` cell replaced by a `student-stub` cell, outputs cleared."""
-    nb = copy.deepcopy(nb)
-    for ex in exercises(nb):
-        cell = nb.cells[ex["cell"]]
-        tags = ["student-stub" if t == "solution" else t for t in _tags(cell)]
-        if cell.cell_type == "code":
-            stub = nbformat.v4.new_code_cell(stub_source(ex["number"], ex["names"], ex["check"] is not None))
-        else:
-            stub = nbformat.v4.new_markdown_cell(f"*Exercise {ex['number']}: write your answer here.*")
-        stub.metadata = {**{k: v for k, v in cell.metadata.items() if k != "tags"}, "tags": tags}
-        if "id" in cell:
-            stub.id = cell.id
-        nb.cells[ex["cell"]] = stub
-    nb.cells = [c for c in nb.cells if "injected-parameters" not in _tags(c)]
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-    _strip_run_metadata(nb)
-    return nb
-
-
-def _refuse_inside(out: Path, *protected: Path) -> None:
-    """Raise ValueError if `out` is, or lies inside, a protected folder."""
-    out = out.resolve()
-    for folder in protected:
-        folder = folder.resolve()
-        if out == folder or folder in out.parents:
-            raise ValueError(f"--out {out} lies inside {folder}; choose a folder outside it "
-                             "(the notebooks there are the instructor's version and are never overwritten).")
-
-
-def write_student(paths: Sequence[Path], out: Path) -> list[Path]:
-    """Write the student version of each notebook into `out`; return the files written."""
-    _refuse_inside(out, NOTEBOOK_DIR, *{p.parent for p in paths})
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for path in paths:
-        nb = student_version(nbformat.read(str(path), as_version=4))
-        nbformat.validate(nb)
-        nbformat.write(nb, str(out / path.name))
-        written.append(out / path.name)
-    return written
 
 
 def _height(cell: nbformat.NotebookNode) -> int:
@@ -371,59 +220,3 @@ def write_web(paths: Sequence[Path], out: Path, mathjax: str | None = None, pres
              f"network and no Jupyter. Equations are typeset by MathJax, {math}.</p></body></html>\n")
     (out / "index.html").write_text(index, encoding="utf-8")
     return [out / "index.html", *written]
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.kit", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True)
-    student = sub.add_parser("student", help="student copies: solutions replaced by stubs, outputs cleared")
-    slides = sub.add_parser("slides", help="reveal.js slides of one or more notebooks")
-    web = sub.add_parser("web", help="static HTML of the executed notebooks, with index.html")
-    for command in (student, slides, web):
-        command.add_argument("--out", type=Path, required=True, help="output folder (not inside notebooks/)")
-        command.add_argument("--source", type=Path, default=NOTEBOOK_DIR, help="notebook folder (default: notebooks/)")
-    student.add_argument("notebooks", nargs="*", help="names, numbers or .ipynb paths; default: all")
-    slides.add_argument("notebooks", nargs="+", help="names, numbers or .ipynb paths")
-    web.add_argument("notebooks", nargs="*", help="names, numbers or .ipynb paths; default: all")
-    slides.add_argument("--reveal", type=Path, default=None,
-                        help="a local reveal.js package folder (with dist/reveal.js) to copy beside the slides")
-    slides.add_argument("--max-code-lines", type=int, default=25, help="longer code cells are set apart")
-    slides.add_argument("--long-code", choices=("subslide", "skip"), default="subslide",
-                        help="what happens to a long code cell (default: its own sub-slide)")
-    for command in (slides, web):
-        command.add_argument("--mathjax", default=None, help="MathJax URL or path instead of the CDN")
-    web.add_argument("--preset", choices=PRESETS, default="full", help="the preset the notebooks ran at (for bars)")
-    args = parser.parse_args(argv)
-    try:
-        paths = resolve(args.notebooks, args.source)
-        if not paths:
-            raise ValueError(f"no notebooks found in {args.source}")
-        if args.command == "student":
-            written = write_student(paths, args.out)
-        elif args.command == "slides":
-            written = write_slides(paths, args.out, args.reveal, args.mathjax, args.max_code_lines, args.long_code)
-        else:
-            written = write_web(paths, args.out, args.mathjax, args.preset)
-    except ValueError as err:
-        parser.error(str(err))
-    for path in written:
-        print(f"wrote {path}")
-    if args.command == "student":
-        print(f"Hand out the folder {args.out}: each exercise's solution cell raises NotImplementedError "
-              "until the student writes it; the check cell below it tests the answer.")
-    elif args.command == "slides":
-        print("Open the .slides.html files in a browser; no network is needed. "
-              + ("reveal.js was copied beside them." if args.reveal else
-                 "Without --reveal DIR they use a plain built-in viewer (arrow keys move); for full reveal.js, "
-                 "get it once (`npm pack reveal.js@4`, unpack it) and pass --reveal package/.")
-              + ("" if args.mathjax else " Equations use MathJax from a CDN when online (--mathjax URL for a "
-                 "local copy); offline they show as LaTeX source."))
-    else:
-        print(f"Open {args.out / 'index.html'} in a browser; every plot is embedded in its page.")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,154 @@
+"""Student versions: each `solution` cell replaced by a stub that raises NotImplementedError, outputs cleared."""
+
+from __future__ import annotations
+
+import ast
+import copy
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import nbformat
+
+from ..course import NOTEBOOK_DIR, find_notebooks
+
+EXERCISE = re.compile(r"\*\*Exercise\s+(\d+)")
+_RUN_METADATA = ("papermill", "execution", "jupytext", "widgets")
+
+
+def resolve(names: Sequence[str], source: Path = NOTEBOOK_DIR) -> list[Path]:
+    """Notebooks by path (`x.ipynb`), stem or number in `source`; every course notebook there if none named."""
+    paths = [Path(n) for n in names if n.endswith(".ipynb") and Path(n).is_file()]
+    rest = [n for n in names if Path(n) not in paths]
+    return paths + (find_notebooks(rest, source) if rest or not names else [])
+
+
+def _strip_run_metadata(nb: nbformat.NotebookNode) -> None:
+    """Remove what a run leaves in metadata (papermill, timings, authoring tool, widget state)."""
+    for key in _RUN_METADATA:
+        nb.metadata.pop(key, None)
+    for cell in nb.cells:
+        for key in _RUN_METADATA:
+            cell.metadata.pop(key, None)
+
+
+def _tags(cell: nbformat.NotebookNode) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def _parse(source: str) -> ast.Module | None:
+    """A cell's code as a syntax tree: timing magics unwrapped, other magics turned into calls; None if invalid."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    source = re.sub(r"^%%(time|capture)\b.*\n", "", source)  # these cell magics run the cell's own code
+    source = re.sub(r"^(\s*)%time\s+", r"\1", source, flags=re.M)
+    try:
+        return ast.parse(TransformerManager().transform_cell(source))
+    except SyntaxError:
+        return None
+
+
+def bound_names(source: str) -> list[str]:
+    """Names a cell binds at top level (assignments, defs, classes, imports, loop targets), in order."""
+    tree = _parse(source)
+    if tree is None:
+        return []
+    names: list[str] = []
+    scoped = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.ListComp, ast.SetComp,
+              ast.DictComp, ast.GeneratorExp)
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            found = []
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                found = [child.name]
+            elif isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
+                found = [child.id]
+            elif isinstance(child, ast.alias):
+                found = [(child.asname or child.name).split(".")[0]]
+            names.extend(n for n in found if n not in names and not n.startswith("_"))
+            if not isinstance(child, scoped):
+                visit(child)
+
+    visit(tree)
+    return names
+
+
+def used_names(source: str) -> set[str]:
+    """Every name a cell reads."""
+    tree = _parse(source)
+    names = ast.walk(tree) if tree is not None else []
+    return {n.id for n in names if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def exercises(nb: nbformat.NotebookNode) -> list[dict]:
+    """Each `solution` cell with its number, prompt index, check cell index and the names the check reads."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        if "solution" not in _tags(cell):
+            continue
+        prompt = next((j for j in range(i - 1, -1, -1) if nb.cells[j].cell_type == "markdown"), None)
+        match = EXERCISE.search(nb.cells[prompt].source) if prompt is not None else None
+        later = [j for j in range(i + 1, len(nb.cells)) if "solution" in _tags(nb.cells[j])] + [len(nb.cells)]
+        check = next((j for j in range(i + 1, later[0]) if "check" in _tags(nb.cells[j])), None)
+        names = bound_names(cell.source) if cell.cell_type == "code" else []
+        if check is not None and set(names) & used_names(nb.cells[check].source):
+            names = [n for n in names if n in used_names(nb.cells[check].source)]
+        found.append({"number": int(match.group(1)) if match else len(found) + 1, "cell": i, "prompt": prompt,
+                      "check": check, "names": names})
+    return found
+
+
+def stub_source(number: int, names: Sequence[str], has_check: bool) -> str:
+    """The code a student sees instead of a solution: what to write, then a NotImplementedError."""
+    what = f"defines {', '.join(f'`{n}`' for n in names)}" if names else "answers the exercise"
+    tested = "; the check cell below tests it" if has_check else ""
+    return (f"# Exercise {number}: your code here (the prompt above says what to do).\n"
+            f"# Write code that {what}{tested}.\n"
+            f"# Then delete the line below and run this cell{' and the check cell' if has_check else ''}.\n"
+            f'raise NotImplementedError("Exercise {number}: write your solution in this cell")')
+
+
+def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of the notebook with each `solution` cell replaced by a `student-stub` cell, outputs cleared."""
+    nb = copy.deepcopy(nb)
+    for ex in exercises(nb):
+        cell = nb.cells[ex["cell"]]
+        tags = ["student-stub" if t == "solution" else t for t in _tags(cell)]
+        if cell.cell_type == "code":
+            stub = nbformat.v4.new_code_cell(stub_source(ex["number"], ex["names"], ex["check"] is not None))
+        else:
+            stub = nbformat.v4.new_markdown_cell(f"*Exercise {ex['number']}: write your answer here.*")
+        stub.metadata = {**{k: v for k, v in cell.metadata.items() if k != "tags"}, "tags": tags}
+        if "id" in cell:
+            stub.id = cell.id
+        nb.cells[ex["cell"]] = stub
+    nb.cells = [c for c in nb.cells if "injected-parameters" not in _tags(c)]
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    _strip_run_metadata(nb)
+    return nb
+
+
+def _refuse_inside(out: Path, *protected: Path) -> None:
+    """Raise ValueError if `out` is, or lies inside, a protected folder."""
+    out = out.resolve()
+    for folder in protected:
+        folder = folder.resolve()
+        if out == folder or folder in out.parents:
+            raise ValueError(f"--out {out} lies inside {folder}; choose a folder outside it "
+                             "(the notebooks there are the instructor's version and are never overwritten).")
+
+
+def write_student(paths: Sequence[Path], out: Path) -> list[Path]:
+    """Write the student version of each notebook into `out`; return the files written."""
+    _refuse_inside(out, NOTEBOOK_DIR, *{p.parent for p in paths})
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in paths:
+        nb = student_version(nbformat.read(str(path), as_version=4))
+        nbformat.validate(nb)
+        nbformat.write(nb, str(out / path.name))
+        written.append(out / path.name)
+    return written
