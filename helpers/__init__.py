@@ -22,6 +22,7 @@ from .training import (
     accuracy,
     evaluate,
     get_device,
+    optimizer_step,
     predict,
     set_seed,
     supervised_step,
@@ -32,7 +33,7 @@ from .training import (
 __all__ = [
     "DEVICES", "IMAGE_DATASETS", "DataError", "DownloadError", "ParameterError", "Split", "TensorLoader",
     "accuracy", "check_params", "compare_with_reference", "data_dir", "download", "evaluate", "get_device",
-    "load_digits", "load_image_dataset", "load_mnist", "load_sample_photo", "plot_confusion_matrix",
+    "load_digits", "load_image_dataset", "load_mnist", "load_sample_photo", "optimizer_step", "plot_confusion_matrix",
     "plot_feature_maps", "plot_filters", "plot_heatmap", "plot_history", "plot_image_grid", "plot_lines",
     "predict", "read_idx", "read_metrics", "record_metrics", "require", "set_seed", "supervised_step",
     "to_device", "train",

@@ -89,18 +89,23 @@ def _is_classification(y_hat: Tensor, y: Tensor) -> bool:
     return not y.is_floating_point() and y_hat.shape[:-1] == y.shape
 
 
+def optimizer_step(optimizer: torch.optim.Optimizer, loss: Tensor, max_grad_norm: float | None = None) -> None:
+    """Back-propagate `loss` and update: zero the gradients, backward, optionally clip their norm, step."""
+    optimizer.zero_grad()
+    loss.backward()
+    if max_grad_norm is not None:
+        nn.utils.clip_grad_norm_([p for group in optimizer.param_groups for p in group["params"]], max_grad_norm)
+    optimizer.step()
+
+
 def supervised_step(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: Callable,
                     max_grad_norm: float | None = None) -> StepFn:
-    """The default step: forward, loss, backward, optional gradient clipping, optimizer step."""
+    """The default step: forward, loss, then `optimizer_step` (backward, optional clipping, update)."""
     def step(batch: Batch) -> dict[str, float]:
         X, y = batch[0], batch[1]
         y_hat = model(X)
         loss = loss_fn(y_hat, y)
-        optimizer.zero_grad()
-        loss.backward()
-        if max_grad_norm is not None:
-            nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
-        optimizer.step()
+        optimizer_step(optimizer, loss, max_grad_norm)
         out = {"loss": loss.item()}
         if _is_classification(y_hat, y):
             out["accuracy"] = accuracy(y_hat.detach(), y)

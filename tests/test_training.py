@@ -5,7 +5,17 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from helpers import ParameterError, TensorLoader, evaluate, get_device, predict, set_seed, supervised_step, train
+from helpers import (
+    ParameterError,
+    TensorLoader,
+    evaluate,
+    get_device,
+    optimizer_step,
+    predict,
+    set_seed,
+    supervised_step,
+    train,
+)
 
 
 def blobs(n: int = 200, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -130,3 +140,12 @@ def test_evaluate_regression_reports_loss_only():
     X = torch.randn(20, 3)
     result = evaluate(nn.Linear(3, 1), TensorLoader(X, X[:, :1], batch_size=6), loss_fn=F.mse_loss)
     assert set(result) == {"loss"}
+
+
+def test_optimizer_step_updates_and_clips_only_when_asked():
+    w = torch.zeros(3, requires_grad=True)
+    optimizer = torch.optim.SGD([w], lr=1.0)
+    optimizer_step(optimizer, (w * torch.tensor([30.0, 40.0, 0.0])).sum())
+    assert torch.equal(w.detach(), torch.tensor([-30.0, -40.0, 0.0]))  # plain step: gradient norm 50
+    optimizer_step(optimizer, (w * torch.tensor([30.0, 40.0, 0.0])).sum(), max_grad_norm=5.0)
+    assert torch.allclose(w.detach(), torch.tensor([-33.0, -44.0, 0.0]))  # clipped to norm 5; old grads zeroed
