@@ -1,8 +1,10 @@
-"""An offline text corpus (the Python reference manual that CPython ships) and a character vocabulary."""
+"""An offline text corpus (the Python reference manual that CPython ships), and character and word vocabularies."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
 import torch
 from torch import Tensor
@@ -42,3 +44,34 @@ class CharVocab:
     def decode(self, ids: Tensor | Sequence[int]) -> str:
         """The text that the ids stand for."""
         return "".join(self.chars[int(i)] for i in ids)
+
+
+WORD_PATTERN = re.compile(r"[a-z_]+|\d+|[^\sa-z_\d]")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens: runs of letters and underscores, runs of digits, and every other visible character."""
+    return WORD_PATTERN.findall(text.lower())
+
+
+class WordVocab:
+    """A word vocabulary: the words seen at least `min_count` times; every other word becomes UNK (id 0)."""
+
+    UNK = "<unk>"
+
+    def __init__(self, tokens: Iterable[str], min_count: int = 1) -> None:
+        counts = Counter(tokens)
+        self.words = [self.UNK] + sorted(w for w, c in counts.items() if c >= min_count and w != self.UNK)
+        self.index = {w: i for i, w in enumerate(self.words)}
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def encode(self, text: str | Sequence[str]) -> Tensor:
+        """Ids of the words of `text` (a string is split with `words` first); unknown words get id 0."""
+        tokens = words(text) if isinstance(text, str) else text
+        return torch.tensor([self.index.get(w, 0) for w in tokens], dtype=torch.long)
+
+    def decode(self, ids: Tensor | Sequence[int]) -> str:
+        """The words that the ids stand for, separated by spaces."""
+        return " ".join(self.words[int(i)] for i in ids)

@@ -1,4 +1,4 @@
-"""helpers.pretraining: the labelled topic passages and the checked cache of pretrained weights."""
+"""helpers.pretraining and the word vocabulary: the labelled topic passages and the checked weight cache."""
 
 import pytest
 import torch
@@ -15,6 +15,7 @@ from helpers.pretraining import (
     sample_labelled,
     save_checkpoint,
 )
+from helpers.text import WordVocab, words
 
 CONFIG = {"num_hiddens": 4, "seed": 0, "vocab": "abc"}
 
@@ -35,20 +36,37 @@ def fake_pretrain(model: nn.Module, calls: list):
 
 @pytest.fixture(scope="module")
 def passages():
-    return load_topic_passages(seq_len=128)
+    return load_topic_passages(seq_len=64)
+
+
+def test_words_split_letters_digits_and_symbols():
+    assert words('The "for" x.__add__(42);') == ["the", '"', "for", '"', "x", ".", "__add__", "(", "42", ")", ";"]
+
+
+def test_word_vocab_maps_rare_and_unseen_words_to_unk():
+    vocab = WordVocab(words("a b b c c c"), min_count=2)
+    assert vocab.words == ["<unk>", "b", "c"] and len(vocab) == 3
+    assert vocab.encode("c a zebra b").tolist() == [2, 0, 0, 1]
+    assert vocab.encode(["b", "c"]).tolist() == [1, 2]
+    assert vocab.decode(vocab.encode("b c a")) == "b c <unk>"
 
 
 def test_passages_have_a_fixed_balanced_split(passages):
-    assert passages.X_pool.shape[1] == passages.X_test.shape[1] == 128
+    assert passages.X_pool.shape[1] == passages.X_test.shape[1] == 64
     assert passages.classes == list(TOPICS)
-    assert passages.y_test.bincount().tolist() == [40] * len(TOPICS)
-    again = load_topic_passages(seq_len=128)
+    assert passages.y_test.bincount().tolist() == [30] * len(TOPICS)
+    assert (passages.y_pool.bincount() >= 90).all(), "every topic can give 90 labelled passages"
+    assert 0 < (passages.pretrain_ids == 0).float().mean() < 0.05, "few words are <unk>"
+    again = load_topic_passages(seq_len=64)
     assert torch.equal(again.X_test, passages.X_test) and torch.equal(again.X_pool, passages.X_pool)
 
 
-def test_test_passages_never_appear_in_the_pretraining_text(passages):
-    for x in passages.X_test[::10]:
-        assert passages.vocab.decode(x) not in passages.pretrain_text
+def test_test_passages_come_from_the_held_out_text_only(passages):
+    seen = {tuple(w.tolist()) for w in passages.pretrain_ids.unfold(0, 64, 1)}
+    held = {tuple(w.tolist()) for w in passages.val_ids.unfold(0, 64, 1)}
+    for x in passages.X_test:
+        assert tuple(x.tolist()) in held and tuple(x.tolist()) not in seen
+    assert tuple(passages.X_pool[0].tolist()) in seen
 
 
 def test_sample_labelled_is_balanced_and_seeded(passages):
@@ -59,9 +77,11 @@ def test_sample_labelled_is_balanced_and_seeded(passages):
         sample_labelled(passages.y_pool, 10**6, torch.Generator())
 
 
-def test_bad_seq_len_is_refused():
+def test_bad_passage_settings_are_refused():
     with pytest.raises(ParameterError, match="seq_len"):
         load_topic_passages(seq_len=4)
+    with pytest.raises(ParameterError, match="held-out passages"):
+        load_topic_passages(seq_len=64, test_per_class=1000)
 
 
 def test_checkpoint_path_depends_on_the_config(tmp_path):
