@@ -14,9 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .course import REPO_ROOT
-
 DATA_ENV = "COURSE_DATA_DIR"
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"  # the data/ folder beside helpers/
 _IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
 
@@ -30,7 +29,7 @@ class DataError(ValueError):
 
 def data_dir(path: str | Path | None = None) -> Path:
     """Where data is cached: `path`, else $COURSE_DATA_DIR, else the repository's `data/` folder."""
-    return Path(path or os.environ.get(DATA_ENV) or REPO_ROOT / "data")
+    return Path(path or os.environ.get(DATA_ENV) or DEFAULT_DATA_DIR)
 
 
 def sha256_of(path: Path) -> str:

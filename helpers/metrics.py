@@ -1,12 +1,15 @@
-"""Named results a notebook records in its output, read back by the runner and the tests."""
+"""Named results a notebook records in its output (metrics and claims), read back by the runner, tests and report."""
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
+if TYPE_CHECKING:
+    import nbformat
 
 METRICS_MIME = "application/vnd.dlcourse.metrics+json"
 
@@ -24,24 +27,74 @@ def _clean(name: str, value: Any) -> float | int | str | bool:
     raise TypeError(f"metric {name} must be a number or a string, got {type(value).__name__}")
 
 
+def _format(value: float | int | str | bool) -> str:
+    """A number as people read it: four decimals, or four significant digits when small or large."""
+    if isinstance(value, float) and not isinstance(value, bool):
+        return f"{value:.4f}" if 1e-3 <= abs(value) < 1e5 or value == 0 else f"{value:.4g}"
+    return str(value)
+
+
 def record_metrics(**metrics: Any) -> None:
     """Show named results in the cell output, machine-readably (JSON) and for people (a table)."""
     from IPython.display import display  # imported here: helpers stay importable without IPython running
 
     clean = {name: _clean(name, value) for name, value in metrics.items()}
     width = max(len(name) for name in clean) if clean else 0
-    text = "\n".join(f"{name:<{width}}  {value:.4f}" if isinstance(value, float) else f"{name:<{width}}  {value}"
-                     for name, value in clean.items())
+    text = "\n".join(f"{name:<{width}}  {_format(value)}" for name, value in clean.items())
     display({METRICS_MIME: clean, "text/plain": text}, raw=True)
+
+
+def _read(notebook: nbformat.NotebookNode | str | Path) -> nbformat.NotebookNode:
+    """A notebook from a path, or the notebook itself."""
+    import nbformat  # imported here: a notebook kernel that records metrics never needs it
+
+    return nbformat.read(str(notebook), as_version=4) if isinstance(notebook, str | Path) else notebook
 
 
 def read_metrics(notebook: nbformat.NotebookNode | str | Path) -> dict[str, Any]:
     """Every metric recorded in an executed notebook's outputs; later records of a name win."""
-    nb = nbformat.read(str(notebook), as_version=4) if isinstance(notebook, str | Path) else notebook
+    nb = _read(notebook)
     found: dict[str, Any] = {}
     for cell in nb.cells:
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             data = output.get("data", {})
             if METRICS_MIME in data:
                 found.update(data[METRICS_MIME])
+    return found
+
+
+CLAIMS_MIME = "application/vnd.dlcourse.claims+json"
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def claim(name: str, statement: str, held: Any, **numbers: Any) -> bool:
+    """Record a conclusion drawn from a measurement: held or not, what it says, and the numbers behind it.
+
+    A claim that does not hold is a result, shown and recorded as such, not an error. Returns `held`.
+    """
+    from IPython.display import display
+
+    if not _NAME.match(name):
+        raise ValueError(f"claim name {name!r}: use lower-case snake_case, e.g. 'gru_fewer_params'.")
+    held = bool(held.item() if hasattr(held, "item") else held)
+    clean = {key: _clean(key, value) for key, value in numbers.items()}
+    shown = ", ".join(f"{k}={_format(v)}" for k, v in clean.items())
+    verdict = "HELD    " if held else "NOT HELD"
+    text = f"{'✔' if held else '✘'} {verdict} {name}: {statement}" + (f"\n           ({shown})" if shown else "")
+    colour = "#1a7f37" if held else "#b42318"
+    page = (f'<div style="font-family:monospace"><b style="color:{colour}">{"✔ held" if held else "✘ not held"}</b> '
+            f"<code>{html.escape(name)}</code>: {html.escape(statement)}"
+            + (f'<br><small style="color:#555">{html.escape(shown)}</small>' if shown else "") + "</div>")
+    record = {name: {"statement": statement, "held": held, "numbers": clean}}
+    display({CLAIMS_MIME: record, "text/plain": text, "text/html": page}, raw=True)
+    return held
+
+
+def read_claims(notebook: nbformat.NotebookNode | str | Path) -> dict[str, dict[str, Any]]:
+    """Every claim recorded in an executed notebook: name -> {"statement", "held", "numbers"}; later records win."""
+    nb = _read(notebook)
+    found: dict[str, dict[str, Any]] = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            found.update(output.get("data", {}).get(CLAIMS_MIME, {}))
     return found

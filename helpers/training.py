@@ -1,83 +1,28 @@
-"""Seeding, device choice, batching and the one training loop that every notebook uses."""
+"""The one training loop that every notebook uses, its default step, and evaluation."""
 
 from __future__ import annotations
 
-import random
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from tqdm.std import tqdm
 
+from .batches import Batch, TensorLoader, to_device
 from .checks import ParameterError
 
-Batch = Sequence[Tensor]
 StepFn = Callable[[Batch], dict[str, float]]
-DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
-def set_seed(seed: int) -> None:
-    """Seed Python, NumPy and PyTorch (CPU and CUDA) so a run can be repeated."""
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)  # also seeds every CUDA device
-
-
-def get_device(name: str = "auto") -> torch.device:
-    """Turn "auto", "cpu", "cuda" or "mps" into a torch.device, or say why that device is not there."""
-    if name not in DEVICES:
-        raise ParameterError(f"device={name!r} is not a device name; use one of {', '.join(DEVICES)}.")
-    if name == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        if torch.backends.mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ParameterError(
-            "device='cuda' was asked for, but PyTorch sees no CUDA GPU here "
-            f"(torch {torch.__version__}, built with CUDA {torch.version.cuda}). "
-            "Use device='auto' or device='cpu', or install a CUDA build of torch on a machine with a GPU."
-        )
-    if name == "mps" and not torch.backends.mps.is_available():
-        raise ParameterError("device='mps' was asked for, but no Apple-silicon GPU is available here; "
-                             "use device='auto' or device='cpu'.")
-    return torch.device(name)
-
-
-class TensorLoader:
-    """Mini-batches of in-memory tensors: a lighter, faster DataLoader for small datasets."""
-
-    def __init__(self, *tensors: Tensor, batch_size: int = 64, shuffle: bool = False,
-                 transform: Callable[[Tensor], Tensor] | None = None, drop_last: bool = False) -> None:
-        if not tensors or any(len(t) != len(tensors[0]) for t in tensors):
-            raise ValueError("TensorLoader needs one or more tensors with the same first dimension.")
-        self.tensors, self.batch_size, self.shuffle = tensors, batch_size, shuffle
-        self.transform, self.drop_last = transform, drop_last
-
-    def __len__(self) -> int:
-        n = len(self.tensors[0])
-        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
-
-    def __iter__(self) -> Iterator[tuple[Tensor, ...]]:
-        n = len(self.tensors[0])
-        order = torch.randperm(n) if self.shuffle else torch.arange(n)
-        for i in range(len(self)):
-            idx = order[i * self.batch_size:(i + 1) * self.batch_size]
-            batch = [t[idx] for t in self.tensors]
-            if self.transform is not None:
-                batch[0] = self.transform(batch[0])
-            yield tuple(batch)
-
-
-def to_device(batch: Batch, device: torch.device | str) -> tuple[Tensor, ...]:
-    """Move every tensor of a batch to `device`."""
-    return tuple(t.to(device) for t in batch)
+def model_device(model: nn.Module) -> torch.device:
+    """The device of the model's first parameter or buffer (the CPU for a model with neither)."""
+    for tensor in (*model.parameters(), *model.buffers()):
+        return tensor.device
+    return torch.device("cpu")
 
 
 def accuracy(y_hat: Tensor, y: Tensor) -> float:
@@ -114,11 +59,11 @@ def supervised_step(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn:
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, loader: TensorLoader, loss_fn: Callable = F.cross_entropy,
-             device: torch.device | str = "cpu") -> dict[str, float]:
-    """Mean loss (and accuracy, for integer labels) of `model` over `loader`, in eval mode."""
+def evaluate(model: nn.Module, loader: TensorLoader, loss_fn: Callable = F.cross_entropy) -> dict[str, float]:
+    """Mean loss (and accuracy, for integer labels) of `model` over `loader`, in eval mode, on the model's device."""
     was_training = model.training
     model.eval()
+    device = model_device(model)
     totals: dict[str, float] = defaultdict(float)
     count = 0
     for batch in loader:
@@ -133,60 +78,104 @@ def evaluate(model: nn.Module, loader: TensorLoader, loss_fn: Callable = F.cross
 
 
 @torch.no_grad()
-def predict(model: nn.Module, X: Tensor, batch_size: int = 256, device: torch.device | str = "cpu") -> Tensor:
-    """Model outputs for every row of X, computed in eval mode in batches, returned on the CPU."""
+def predict(model: nn.Module, X: Tensor, batch_size: int = 256) -> Tensor:
+    """Model outputs for every row of X, computed in eval mode in batches on the model's device, returned on the CPU."""
     was_training = model.training
     model.eval()
+    device = model_device(model)
     outs = [model(xb.to(device)).cpu() for (xb,) in TensorLoader(X, batch_size=batch_size)]
     model.train(was_training)
     return torch.cat(outs)
 
 
-def train(model: nn.Module, train_loader: TensorLoader, num_epochs: int, *, lr: float = 1e-3,
+def _check_budget(num_epochs: int | None, num_steps: int | None, eval_every: int | None) -> None:
+    if (num_epochs is None) == (num_steps is None):
+        raise ParameterError("train needs exactly one budget: num_epochs (passes over the data) or num_steps.")
+    for name, value in (("num_epochs", num_epochs), ("num_steps", num_steps), ("eval_every", eval_every)):
+        if value is not None and (not isinstance(value, int) or value < 1):
+            raise ParameterError(f"{name}={value!r} must be a whole number of at least 1.")
+    if eval_every is not None and num_steps is None:
+        raise ParameterError("eval_every goes with num_steps; with num_epochs the history has one row per epoch.")
+
+
+def train(model: nn.Module, train_loader: TensorLoader, num_epochs: int | None = None, *,
+          num_steps: int | None = None, eval_every: int | None = None, lr: float | None = None,
           loss_fn: Callable = F.cross_entropy, optimizer: torch.optim.Optimizer | None = None,
           step_fn: StepFn | None = None, val_loader: TensorLoader | None = None,
           eval_fn: Callable[[nn.Module], dict[str, float]] | None = None,
           scheduler: torch.optim.lr_scheduler.LRScheduler | None = None, max_grad_norm: float | None = None,
-          device: torch.device | str = "cpu", desc: str = "train", progress: bool = True) -> dict[str, list[float]]:
-    """Train for `num_epochs`; return the history: one list per metric, one value per epoch.
+          max_seconds: float | None = None, device: torch.device | str | None = None, desc: str = "train",
+          progress: bool = True) -> dict[str, list[float]]:
+    """Train for `num_epochs` passes over `train_loader`, or for exactly `num_steps` steps; return the history.
 
-    Each batch goes to `step_fn` (default: `supervised_step` with Adam at `lr`), which returns named
-    numbers; their per-epoch means become `train_<name>`. `val_loader` adds `val_loss`/`val_accuracy`,
-    `eval_fn(model)` adds any other per-epoch metric, and `scheduler` steps once per batch.
+    The history has one list per metric and one row per record: after every epoch, or with `num_steps` after
+    every `eval_every` steps (default: one pass over the loader) and after the last. `step` and `epoch` (steps
+    over batches per pass) say when; `train_<name>` averages what `step_fn` returned since the last record.
+    Each batch goes to `step_fn` (default: `supervised_step` with Adam at `lr`, 1e-3 unless given);
+    `val_loader` adds `val_loss`/`val_accuracy`, `eval_fn(model)` any other metric, `scheduler` steps per batch.
+    `max_seconds` stops early once that much training time (steps only, evaluation excluded) has passed:
+    an equal wall-clock budget. `time_s` is that training time. The model trains where it is, or on `device`.
     """
-    if num_epochs < 1:
-        raise ParameterError(f"num_epochs={num_epochs} must be at least 1.")
-    model.to(device)
+    _check_budget(num_epochs, num_steps, eval_every)
+    if max_seconds is not None and not max_seconds > 0:
+        raise ParameterError(f"max_seconds={max_seconds!r} must be a positive number of seconds.")
+    if len(train_loader) < 1:
+        raise ParameterError("train_loader yields no batches: the training set is smaller than one batch.")
+    if step_fn is not None and (lr is not None or optimizer is not None or max_grad_norm is not None):
+        raise ParameterError("lr, optimizer and max_grad_norm configure the default step; with step_fn, "
+                             "set them inside your step function instead.")
+    if device is not None:
+        model.to(device)
+    device = model_device(model)
     if step_fn is None:
-        optimizer = optimizer or torch.optim.Adam(model.parameters(), lr=lr)
+        optimizer = optimizer or torch.optim.Adam(model.parameters(), lr=1e-3 if lr is None else lr)
         step_fn = supervised_step(model, optimizer, loss_fn, max_grad_norm)
+    per_epoch = len(train_loader)
+    total = num_steps if num_steps is not None else num_epochs * per_epoch
+    every = eval_every or per_epoch
     history: dict[str, list[float]] = defaultdict(list)
-    start = time.perf_counter()
-    bar = tqdm(total=num_epochs * len(train_loader), desc=desc, unit="batch", file=sys.stdout,
-               disable=not progress, mininterval=1.0)
-    for epoch in range(1, num_epochs + 1):
-        model.train()
-        sums: dict[str, float] = defaultdict(float)
-        seen = 0
+    sums: dict[str, float] = defaultdict(float)
+    seen, step, elapsed = 0, 0, 0.0
+    bar = tqdm(total=total, desc=desc, unit="batch", file=sys.stdout, disable=not progress, mininterval=1.0)
+    model.train()
+    while step < total:
         for batch in train_loader:
+            tick = time.perf_counter()
             batch = to_device(batch, device)
-            for key, value in step_fn(batch).items():
+            for key, value in step_fn(batch).items():  # .item() in the step waits for the device to finish
                 sums[key] += value * len(batch[0])
-            seen += len(batch[0])
             if scheduler is not None:
                 scheduler.step()
+            elapsed += time.perf_counter() - tick
+            seen += len(batch[0])
+            step += 1
             bar.update(1)
-        history["epoch"].append(epoch)
-        for key, value in sums.items():
-            history[f"train_{key}"].append(value / seen)
-        if val_loader is not None:
-            for key, value in evaluate(model, val_loader, loss_fn, device).items():
-                history[f"val_{key}"].append(value)
-        if eval_fn is not None:
-            for key, value in eval_fn(model).items():
-                history[key].append(value)
-        history["time_s"].append(time.perf_counter() - start)
-        bar.set_postfix({k: f"{v[-1]:.4g}" for k, v in history.items() if k not in ("epoch", "time_s")},
-                        refresh=False)
+            if max_seconds is not None and elapsed >= max_seconds:
+                total = bar.total = step
+            if step % every == 0 or step == total:
+                _record(history, model, step, per_epoch, sums, seen, val_loader, loss_fn, eval_fn)
+                history["time_s"].append(elapsed)
+                bar.set_postfix({k: f"{v[-1]:.4g}" for k, v in history.items()
+                                 if k not in ("step", "epoch", "time_s")}, refresh=False)
+                sums, seen = defaultdict(float), 0
+            if step == total:
+                break
     bar.close()
     return dict(history)
+
+
+def _record(history: dict[str, list[float]], model: nn.Module, step: int, per_epoch: int,
+            sums: dict[str, float], seen: int, val_loader: TensorLoader | None, loss_fn: Callable,
+            eval_fn: Callable[[nn.Module], dict[str, float]] | None) -> None:
+    """Append one row to the history: when, the training metrics since the last row, and evaluation."""
+    history["step"].append(step)
+    history["epoch"].append(step // per_epoch if step % per_epoch == 0 else step / per_epoch)
+    for key, value in sums.items():
+        history[f"train_{key}"].append(value / seen)
+    if val_loader is not None:
+        for key, value in evaluate(model, val_loader, loss_fn).items():
+            history[f"val_{key}"].append(value)
+    if eval_fn is not None:
+        for key, value in eval_fn(model).items():
+            history[key].append(value)
+    model.train()

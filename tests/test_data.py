@@ -1,4 +1,4 @@
-"""Tests of helpers.data and helpers.download: bundled datasets, the cached download, IDX files, MNIST.
+"""Tests of helpers.datasets.images and helpers.download: bundled datasets, the cached download, IDX files, MNIST.
 
 Downloads are tested against a local HTTP server on 127.0.0.1 serving files that the tests generate.
 """
@@ -26,7 +26,7 @@ from helpers import (
     load_sample_photo,
     read_idx,
 )
-from helpers.data import stratified_split
+from helpers.datasets.images import stratified_split
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

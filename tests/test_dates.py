@@ -1,4 +1,4 @@
-"""Tests of helpers.dates: the written-dates-to-ISO dataset, its vocabulary and its padding helpers."""
+"""Tests of helpers.datasets.dates: the written-dates-to-ISO dataset, its vocabulary and its padding helpers."""
 
 import datetime as dt
 import random
@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from helpers import ParameterError
-from helpers.dates import (
+from helpers.datasets.dates import (
     CENTURY_PIVOT,
     FORMATS,
     SeqVocab,

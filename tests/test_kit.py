@@ -14,8 +14,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from helpers import kit
-from helpers.course import NOTEBOOK_DIR, find_notebooks, preset_parameters
+from helpers.course import NOTEBOOK_DIR, find_notebooks, kit, preset_parameters
 from helpers.metrics import METRICS_MIME
 
 # a 1x1 PNG, standing in for a plot

@@ -14,8 +14,8 @@ import nbformat
 import pytest
 
 from helpers.course import check_bars, course_config, find_notebooks, preset_parameters
+from helpers.course.runner import execute
 from helpers.metrics import read_metrics
-from helpers.run import execute
 
 NOTEBOOKS = find_notebooks()
 ids = [p.stem for p in NOTEBOOKS]
@@ -110,7 +110,7 @@ def test_notebook_follows_the_skeleton(path):
 
 def bad_values(path: Path) -> list[tuple[str, object]]:
     """A bad value for every parameter that takes a string or a number: each must be refused in the setup cell."""
-    from helpers.run import notebook_parameters
+    from helpers.course.runner import notebook_parameters
 
     bad: list[tuple[str, object]] = []
     for name, default in notebook_parameters(path).items():

@@ -5,17 +5,9 @@ import torch
 from torch import nn
 
 from helpers import ParameterError
-from helpers.pretraining import (
-    TOPICS,
-    CheckpointError,
-    checkpoint_path,
-    load_checkpoint,
-    load_topic_passages,
-    pretrained,
-    sample_labelled,
-    save_checkpoint,
-)
-from helpers.text import WordVocab, words
+from helpers.datasets.text import WordVocab, words
+from helpers.datasets.topics import TOPICS, load_topic_passages, sample_labelled
+from helpers.pretraining import CheckpointError, checkpoint_path, load_checkpoint, pretrained, save_checkpoint
 
 CONFIG = {"num_hiddens": 4, "seed": 0, "vocab": "abc"}
 

@@ -4,6 +4,7 @@ The runner is exercised end to end on tiny notebooks that the tests write into a
 """
 
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -11,8 +12,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from helpers.course import check_bars, course_config, find_notebooks, parse_bar, preset_parameters
+from helpers.course.runner import clean_notebook, main, parse_value
 from helpers.metrics import METRICS_MIME, read_metrics
-from helpers.run import clean_notebook, main, parse_value
 
 
 def make_notebook(folder: Path, name: str = "01_tiny", body: str = "record_metrics(score=n / 10)",
@@ -110,19 +111,20 @@ def test_runner_runs_checks_bars_and_writes_summaries(tmp_path, capsys):
     status = main(["--dir", str(folder), "--preset", "smoke", "--out", str(out)])
     printed = capsys.readouterr().out
     assert status == 1  # 02_low misses its bar
-    assert "[1/2] 01_good (smoke) ..." in printed and "[2/2] 02_low (smoke) ..." in printed
-    rows = json.loads((out / "summary.json").read_text())
+    assert "01_good: ok in" in printed and "02_low: missed bar in" in printed
+    rows = json.loads((out / "summary.json").read_text())["runs"]
     assert [(r["notebook"], r["status"]) for r in rows] == [("01_good", "ok"), ("02_low", "missed bar")]
     assert rows[0]["metrics"] == {"score": 0.9} and rows[0]["parameters"] == {"n": 9}
-    assert "| 02_low | smoke | missed bar |" in (out / "summary.md").read_text()
-    assert "MISSED" in (out / "summary.html").read_text()
+    assert "| 02_low | default | smoke | missed bar |" in (out / "summary.md").read_text()
+    page = (out / "summary.html").read_text()
+    assert "MISSED" in page and "Some runs failed" in page and 'href="01_good.ipynb"' in page
     executed = nbformat.read(str(out / "01_good.ipynb"), as_version=4)
     assert "papermill" not in executed.metadata
     source = nbformat.read(str(folder / "01_good.ipynb"), as_version=4)
     assert source.cells[3].execution_count is None and not source.cells[3].outputs  # the source is untouched
     # a -p override reaches the notebook; a bad value fails it in the setup cell with a clear error
     assert main(["--dir", str(folder), "01", "-p", "n", "-1", "--out", str(out)]) == 1
-    row = json.loads((out / "summary.json").read_text())[0]
+    row = json.loads((out / "summary.json").read_text())["runs"][0]
     assert row["status"] == "failed" and "ParameterError: Parameter n=-1" in row["error"]
 
 
@@ -140,6 +142,15 @@ def test_runner_refuses_unknown_parameters_and_notebooks_before_running(tmp_path
     with pytest.raises(SystemExit):
         main(["--dir", str(folder), "--refresh", "-p", "n", "1"])
     assert "--refresh re-runs the committed notebooks as readers see them" in capsys.readouterr().err
+    for bad, message in ((["--seeds", "4-2"], "--seeds '4-2'"), (["--seeds", "x"], "--seeds 'x'"),
+                         (["-j", "0"], "-j 0"), (["--seeds", "0", "1", "-p", "seed", "3"], "either with --seeds"),
+                         (["--claims-report", "--seeds", "0-1"], "--claims-report needs the whole course")):
+        with pytest.raises(SystemExit):
+            main(["--dir", str(folder), *bad])
+        assert message in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # a notebook without a seed parameter cannot run over seeds
+        main(["--dir", str(folder), "--seeds", "0-1"])
+    assert "01_tiny has no parameter 'seed'" in capsys.readouterr().err
 
 
 def test_refresh_replaces_a_notebook_only_when_it_passes(tmp_path):
@@ -152,3 +163,81 @@ def test_refresh_replaces_a_notebook_only_when_it_passes(tmp_path):
     refreshed = nbformat.read(str(good), as_version=4)
     assert refreshed.cells[3].execution_count == 3 and read_metrics(refreshed) == {"score": 0.5}
     assert bad.read_text() == bad_before
+
+
+# ---- seeds, parallel runs, claims ----------------------------------------------------------------------------
+
+def seeded_notebook(folder: Path, name: str, body: str, bars: dict) -> Path:
+    """A tiny course notebook with a seed parameter; `body` may use n and seed and call claim/record_metrics."""
+    nb = new_notebook(cells=[
+        new_markdown_cell(f"# {name[:2]} · Seeded"),
+        new_code_cell("n = 5  # a number\nseed = 0  # seed", metadata={"tags": ["parameters"]}),
+        new_code_cell("from helpers import check_params, claim, record_metrics\n"
+                      "check_params(dict(n=n, seed=seed), n=(int, 0, 9), seed=(int, 0, 99))"),
+        new_code_cell(body),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["course"] = {"smoke": {"n": 9}, "bars": bars}
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_seeds_in_parallel_aggregate_metrics_claims_and_bars(tmp_path, capsys):
+    folder, out = tmp_path / "nbs", tmp_path / "out"
+    folder.mkdir()
+    body = ("import os\n"
+            "record_metrics(score=seed / 10, threads=int(os.environ['OMP_NUM_THREADS']))\n"
+            "claim('seed_is_even', 'The seed is even.', seed % 2 == 0, seed=seed)")
+    seeded_notebook(folder, "01_seeded", body, {"full": {"score": ">= 0.1", "claims": {"seed_is_even": "held"}},
+                                                "smoke": {"score": ">= 0"}})
+    status = main(["--dir", str(folder), "--seeds", "0-2", "-j", "2", "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert status == 1 and "2 at a time" in printed
+    assert sorted(line.split(":")[0].split("] ")[1] for line in printed.splitlines() if line.startswith("[")) \
+        == ["01_seeded seed 0", "01_seeded seed 1", "01_seeded seed 2"]
+    summary = json.loads((out / "summary.json").read_text())
+    runs = summary["runs"]
+    assert [r["seed"] for r in runs] == [0, 1, 2] and (out / "seed2" / "01_seeded.ipynb").exists()
+    threads = max(1, (os.cpu_count() or 1) // 2)
+    assert {r["metrics"]["threads"] for r in runs} == {threads}  # each kernel gets cores / N threads
+    assert runs[1]["claims"]["seed_is_even"] == {"statement": "The seed is even.", "held": False,
+                                                 "numbers": {"seed": 1}}
+    assert [r["status"] for r in runs] == ["missed bar", "missed bar", "ok"]  # score bar at 0, claim bar at 1
+    agg = summary["notebooks"]["01_seeded"]
+    assert agg["ok"] == 1 and agg["metrics"]["score"] == {"mean": 0.1, "min": 0.0, "max": 0.2, "n": 3}
+    assert agg["claims"]["seed_is_even"]["held"] == 2 and agg["claims"]["seed_is_even"]["of"] == 3
+    assert agg["bars"]["score >= 0.1"] == {"kind": "metric", "met": 2, "of": 3}
+    assert agg["bars"]["seed_is_even held"] == {"kind": "claim", "met": 2, "of": 3}
+    table = (out / "summary.md").read_text()
+    assert "seed_is_even: held 2/3" in table and "score=0.1 [0, 0.2]" in table
+
+
+def test_ctrl_c_stops_the_kernels_and_writes_no_summary(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder, out = tmp_path / "nbs", tmp_path / "out"
+    folder.mkdir()
+    seeded_notebook(folder, "01_slow", "import os, time\nopen(f'pid{seed}', 'w').write(str(os.getpid()))\n"
+                    "time.sleep(300)", {"full": {"x": ">= 0"}, "smoke": {"x": ">= 0"}})
+    out.mkdir()
+    (out / "summary.md").write_text("an old summary")
+    proc = subprocess.Popen([sys.executable, "-m", "helpers.run", "--dir", str(folder), "--seeds", "0", "1",
+                             "-j", "2", "--out", str(out)], stdout=subprocess.PIPE, text=True)
+    pid_files = [folder / "pid0", folder / "pid1"]
+    deadline = time.time() + 120
+    while not all(p.exists() and p.read_text() for p in pid_files) and time.time() < deadline:
+        time.sleep(0.2)
+    assert all(p.exists() for p in pid_files), "the kernels did not start"
+    proc.send_signal(signal.SIGINT)
+    printed, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Interrupted" in printed
+    assert not (out / "summary.md").exists() and not (out / "summary.json").exists()
+    time.sleep(1)
+    for pid_file in pid_files:
+        pid = int(pid_file.read_text())
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower() \
+            or "(Z)" in Path(f"/proc/{pid}/stat").read_text(), f"kernel {pid} still runs"

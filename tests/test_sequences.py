@@ -1,29 +1,28 @@
-"""Tests of helpers.sequences: the sunspot windows, the adding problem, character batches and the fit helpers."""
+"""Tests of helpers.datasets.sequences and helpers.recurrent: the sunspot windows, the adding problem, character batches and the fit helpers."""
 
 import pytest
 import torch
 
-from helpers import ParameterError
-from helpers.sequences import (
+from helpers import ParameterError, RandomBatches, count_params, seconds_per_step
+from helpers.datasets.sequences import (
     ADDING_BASELINE_MSE,
-    CELL_TYPES,
-    CharLM,
-    LastStepRegressor,
-    RandomBatches,
     adding_problem,
     char_sequences,
-    count_params,
-    fit_adding,
-    fit_char_lm,
-    lm_loss,
     load_char_data,
     load_sunspots,
     make_windows,
+    sunspot_windows,
+)
+from helpers.recurrent import (
+    CELL_TYPES,
+    CharLM,
+    LastStepRegressor,
+    fit_adding,
+    fit_char_lm,
+    lm_loss,
     recurrent_layer,
     sample_text,
-    seconds_per_step,
     state_gradient_norms,
-    sunspot_windows,
 )
 
 

@@ -81,8 +81,8 @@ def test_train_learns_and_records_history():
     model = nn.Linear(2, 2)
     history = train(model, TensorLoader(X, y, batch_size=32, shuffle=True), 5, lr=0.1,
                     val_loader=TensorLoader(X, y, batch_size=100), progress=False)
-    assert set(history) == {"epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "time_s"}
-    assert history["epoch"] == [1, 2, 3, 4, 5]
+    assert set(history) == {"step", "epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "time_s"}
+    assert history["epoch"] == [1, 2, 3, 4, 5] and history["step"] == [7, 14, 21, 28, 35]
     assert history["val_accuracy"][-1] > 0.95
     assert history["train_loss"][-1] < history["train_loss"][0]
 
@@ -97,8 +97,50 @@ def test_train_is_reproducible_with_the_same_seed():
 
 
 def test_train_rejects_zero_epochs():
-    with pytest.raises(ParameterError, match="num_epochs=0 must be at least 1"):
+    with pytest.raises(ParameterError, match="num_epochs=0 must be a whole number of at least 1"):
         train(nn.Linear(2, 2), TensorLoader(*blobs()), 0)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({}, "exactly one budget"),
+    ({"num_epochs": 2, "num_steps": 5}, "exactly one budget"),
+    ({"num_steps": 2.5}, "num_steps=2.5"),
+    ({"num_epochs": 2, "eval_every": 3}, "eval_every goes with num_steps"),
+    ({"num_steps": 3, "max_seconds": 0}, "max_seconds=0"),
+    ({"num_steps": 3, "step_fn": lambda b: {}, "lr": 0.1}, "with step_fn"),
+])
+def test_train_refuses_a_bad_budget_or_ignored_arguments(kwargs, message):
+    with pytest.raises(ParameterError, match=message):
+        train(nn.Linear(2, 2), TensorLoader(*blobs()), **kwargs)
+
+
+@pytest.mark.parametrize("num_steps, eval_every, records", [(250, 100, [100, 200, 250]), (50, 100, [50]),
+                                                            (17, None, [7, 14, 17])])
+def test_train_takes_exactly_the_steps_asked_for(num_steps, eval_every, records):
+    calls = []
+    X, y = blobs()  # 200 rows in batches of 32: 7 batches per pass
+
+    def step(batch):
+        calls.append(1)
+        return {"loss": 1.0}
+
+    history = train(nn.Linear(2, 2), TensorLoader(X, y, batch_size=32), num_steps=num_steps, eval_every=eval_every,
+                    step_fn=step, progress=False)
+    assert len(calls) == num_steps and history["step"] == records
+    assert history["epoch"][-1] == pytest.approx(num_steps / 7)
+
+
+def test_max_seconds_stops_on_training_time_not_evaluation_time():
+    import time
+
+    def slow_eval(model):
+        time.sleep(0.05)
+        return {"score": 1.0}
+
+    history = train(nn.Linear(2, 2), TensorLoader(*blobs(), batch_size=8), num_steps=10**6, eval_every=5,
+                    max_seconds=0.05, eval_fn=slow_eval, progress=False)
+    assert history["time_s"][-1] >= 0.05 and history["step"][-1] < 10**6
+    assert history["time_s"][-1] < 0.05 + 0.5  # overshoots by at most a step, whatever evaluation costs
 
 
 def test_step_fn_hook_and_eval_fn_feed_the_history():
@@ -134,6 +176,16 @@ def test_evaluate_and_predict_restore_training_mode():
     out = predict(model, X, batch_size=8)
     assert out.shape == (50, 2) and model.training
     assert torch.equal(out, predict(model, X, batch_size=50))  # eval mode: dropout off, so batching is invisible
+
+
+def test_evaluate_and_predict_run_where_the_model_is():
+    from helpers import model_device
+
+    model = nn.Linear(2, 2).to(torch.float64)
+    assert model_device(model) == torch.device("cpu") and model_device(nn.ReLU()) == torch.device("cpu")
+    X, y = blobs(10)
+    assert predict(model, X.double()).dtype == torch.float64
+    assert set(evaluate(model, TensorLoader(X.double(), y, batch_size=5))) == {"loss", "accuracy"}
 
 
 def test_evaluate_regression_reports_loss_only():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..course import NOTEBOOK_DIR, PRESETS
+from ..config import NOTEBOOK_DIR, PRESETS
 from .pages import _exporter, slide_types, write_slides, write_web
 from .student import bound_names, exercises, resolve, stub_source, student_version, used_names, write_student
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 
-from ..course import NOTEBOOK_DIR, find_notebooks
+from ..config import NOTEBOOK_DIR, find_notebooks
 
 EXERCISE = re.compile(r"\*\*Exercise\s+(\d+)")
 _RUN_METADATA = ("papermill", "execution", "jupytext", "widgets")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import nbformat
 
-from ..course import NOTEBOOK_DIR, course_config, parse_bar
-from ..metrics import read_metrics
+from ...metrics import read_claims, read_metrics
+from ..config import NOTEBOOK_DIR, check_bars, course_config
 from .student import _refuse_inside, _strip_run_metadata, _tags
 
 HEADING = re.compile(r"^\s*(#{1,6})\s")
@@ -163,21 +163,22 @@ def _title(nb: nbformat.NotebookNode, path: Path) -> str:
 
 
 def _metrics_html(nb: nbformat.NotebookNode, preset: str) -> str:
-    """The recorded metrics, each with its bar at `preset` and whether the run met it."""
-    metrics = read_metrics(nb)
+    """The recorded claims and metrics, each with its bar at `preset` and whether the run met it."""
+    metrics, claims = read_metrics(nb), read_claims(nb)
     try:
         bars = course_config(nb).get("bars", {}).get(preset, {})
     except ValueError:
         bars = {}
+    verdicts = {(r["kind"], r["metric"]): r for r in check_bars(metrics, bars, claims)}
     items = []
-    for name, value in metrics.items():
-        text = f"{value:.4g}" if isinstance(value, float) else str(value)
-        if name in bars:
-            op, target = parse_bar(bars[name])
-            met = {">=": value >= target, "<=": value <= target, ">": value > target, "<": value < target,
-                   "==": value == target}[op] if isinstance(value, int | float) else False
-            text += f" <span class='{'met' if met else 'missed'}'>(bar {html.escape(bars[name])}: " \
-                    f"{'met' if met else 'missed'})</span>"
+    for kind, name, text in [("claim", n, f"{'held' if c['held'] else 'not held'}: {html.escape(c['statement'])}")
+                             for n, c in claims.items()] + \
+                            [("metric", n, f"{v:.4g}" if isinstance(v, float) else html.escape(str(v)))
+                             for n, v in metrics.items()]:
+        row = verdicts.get((kind, name))
+        if row is not None:
+            text += f" <span class='{'met' if row['met'] else 'missed'}'>(bar {html.escape(str(row['bar']))}: " \
+                    f"{'met' if row['met'] else 'missed'})</span>"
         items.append(f"<code>{html.escape(name)}</code> = {text}")
     return "<br>".join(items) or "<em>no recorded metrics (not executed?)</em>"
 

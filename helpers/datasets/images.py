@@ -9,8 +9,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .checks import ParameterError
-from .download import download, read_idx
+from ..checks import ParameterError
+from ..download import download, read_idx
 
 IMAGE_DATASETS = ("digits", "mnist")
 SAMPLE_PHOTOS = ("china.jpg", "flower.jpg")  # bundled with scikit-learn

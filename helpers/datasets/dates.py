@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from .checks import ParameterError
+from ..checks import ParameterError
 
 SPLIT_SEED = 0
 CENTURY_PIVOT = 50  # yy < 50 -> 20yy, yy >= 50 -> 19yy

@@ -2,8 +2,9 @@
 
 Each notebook declares, in `metadata["course"]`, the one place the runner and the tests read:
     {"smoke": {"num_epochs": 2},                          # parameter overrides of the smoke preset
-     "bars": {"full": {"test_accuracy": ">= 0.985"},      # what the full run (the defaults) must reach
-              "smoke": {"test_accuracy": ">= 0.9"}}}      # what the smoke run must reach
+     "bars": {"full": {"test_accuracy": ">= 0.985",       # what the full run (the defaults) must reach
+                       "claims": {"gru_fewer_params": "held"}},  # claims that must hold ("held") or be
+              "smoke": {"test_accuracy": ">= 0.9"}}}      # recorded either way ("recorded")
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from typing import Any
 
 import nbformat
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 PRESETS = ("full", "smoke")
 _OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "==": operator.eq}
+CLAIM_BARS = ("held", "recorded")
 _BAR = re.compile(r"^\s*(>=|<=|==|>|<)\s*(-?[0-9.eE+-]+)\s*$")
 
 
@@ -50,8 +52,12 @@ def course_config(notebook: nbformat.NotebookNode | Path) -> dict[str, Any]:
     if set(bars) != set(PRESETS):
         raise ValueError(f"{where}: metadata['course']['bars'] must have exactly the keys {PRESETS}.")
     for preset_bars in bars.values():
-        for bar in preset_bars.values():
-            parse_bar(bar)
+        for name, bar in preset_bars.items():
+            if name == "claims":
+                if not isinstance(bar, dict) or any(v not in CLAIM_BARS for v in bar.values()):
+                    raise ValueError(f"{where}: bars 'claims' must map claim names to one of {CLAIM_BARS}.")
+            else:
+                parse_bar(bar)
     return config
 
 
@@ -70,12 +76,20 @@ def parse_bar(bar: str) -> tuple[str, float]:
     return match.group(1), float(match.group(2))
 
 
-def check_bars(metrics: dict[str, Any], bars: dict[str, str]) -> list[dict[str, Any]]:
-    """Compare recorded metrics with bars; one row per bar with the value and whether it was met."""
+def check_bars(metrics: dict[str, Any], bars: dict[str, Any],
+               claims: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Compare recorded metrics and claims with bars; one row per bar with the value and whether it was met."""
     rows = []
     for name, bar in bars.items():
+        if name == "claims":
+            continue
         op, target = parse_bar(bar)
         value = metrics.get(name)
         met = isinstance(value, int | float) and _OPS[op](value, target)
-        rows.append({"metric": name, "bar": bar, "value": value, "met": bool(met)})
+        rows.append({"kind": "metric", "metric": name, "bar": bar, "value": value, "met": bool(met)})
+    for name, wanted in bars.get("claims", {}).items():
+        found = (claims or {}).get(name)
+        value = None if found is None else ("held" if found["held"] else "not held")
+        met = value is not None and (wanted == "recorded" or value == "held")
+        rows.append({"kind": "claim", "metric": name, "bar": wanted, "value": value, "met": met})
     return rows

@@ -1,0 +1,301 @@
+"""Headless runner: execute course notebooks with papermill at a preset and seeds, check their bars, summarise.
+
+    python -m helpers.run                        # every notebook, full preset, into runs/full/
+    python -m helpers.run 01_cnn --preset smoke  # one notebook, a few seconds
+    python -m helpers.run 01 -p num_epochs 5 -p device cpu --out my_runs
+    python -m helpers.run --seeds 0-4 -j 2       # each notebook at seeds 0..4, two kernels at a time
+    python -m helpers.run --seeds 0-4 -j 2 --claims-report   # ... and write CLAIMS.md from the run
+    python -m helpers.run --refresh              # re-run the committed notebooks in place (full preset)
+
+Each run executes in its own worker process and kernel; with -j N, N run at once and each kernel gets
+cores/N CPU threads. Ctrl-C stops every kernel started and writes no summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from ..metrics import read_claims, read_metrics
+from .config import NOTEBOOK_DIR, REPO_ROOT, check_bars, course_config, find_notebooks, preset_parameters
+from .summary import aggregate, fmt, write_summaries
+
+_CR = re.compile(r"[^\n]*\r(?=[^\n])")  # text that a later carriage return on the same line overwrites
+_SEEDS = re.compile(r"^(\d+)(?:-(\d+))?$")
+
+
+def parse_value(text: str) -> Any:
+    """A command-line parameter value as Python: numbers, booleans and None are parsed, anything else is a string."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def parse_seeds(items: list[str]) -> list[int]:
+    """Seeds from the command line: numbers and ranges, e.g. ["0-4"] or ["0", "1", "7"]; no repeats."""
+    seeds: list[int] = []
+    for item in items:
+        match = _SEEDS.match(item)
+        if not match or (match.group(2) and int(match.group(2)) < int(match.group(1))):
+            raise ValueError(f"--seeds {item!r}: give whole numbers or ranges such as 0-4.")
+        first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+        seeds += [s for s in range(first, last + 1) if s not in seeds]
+    return seeds
+
+
+def notebook_parameters(path: Path) -> dict[str, Any]:
+    """The names and default values in a notebook's `parameters` cell."""
+    import papermill
+
+    params = papermill.inspect_notebook(str(path))
+    return {name: info["default"] for name, info in params.items()}
+
+
+def check_overrides(path: Path, overrides: dict[str, Any]) -> None:
+    """Raise ValueError if an override names no parameter of the notebook."""
+    known = notebook_parameters(path)
+    unknown = sorted(set(overrides) - set(known))
+    if unknown:
+        raise ValueError(f"{path.stem} has no parameter {', '.join(map(repr, unknown))}. "
+                         f"Its parameters: {', '.join(known)}.")
+
+
+def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop run-specific metadata (machine paths, timings) and collapse progress-bar redraws in streams."""
+    nb.metadata.pop("papermill", None)
+    nb.metadata.pop("jupytext", None)  # left by the authoring tool, if one was used
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if cell.cell_type != "code":
+            continue
+        merged: list[nbformat.NotebookNode] = []
+        for out in cell.outputs:
+            if out.output_type == "stream" and merged and merged[-1].output_type == "stream" \
+                    and merged[-1].name == out.name:
+                merged[-1].text += out.text
+            else:
+                merged.append(out)
+        for out in merged:
+            if out.output_type == "stream":
+                out.text = _CR.sub("", out.text).replace("\r", "")
+        cell.outputs = merged
+    return nb
+
+
+def execute(path: Path, output: Path, parameters: dict[str, Any], preset: str,
+            timeout: int | None = None) -> dict[str, Any]:
+    """Execute one notebook with papermill into `output`; return its summary row (status, time, metrics, bars)."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    bars = course_config(path)["bars"][preset]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    row: dict[str, Any] = {"notebook": path.stem, "preset": preset, "seed": parameters.get("seed"),
+                           "parameters": parameters, "output": str(output)}
+    try:
+        papermill.execute_notebook(str(path), str(output), parameters=parameters, kernel_name="python3",
+                                   cwd=str(path.parent), progress_bar=False, execution_timeout=timeout)
+        row["status"], row["error"] = "ok", ""
+    except PapermillExecutionError as err:
+        row["status"], row["error"] = "failed", f"{err.ename}: {err.evalue}"
+    row["seconds"] = round(time.perf_counter() - start, 1)
+    nb = clean_notebook(nbformat.read(str(output), as_version=4))
+    nbformat.write(nb, str(output))
+    row["metrics"], row["claims"] = read_metrics(nb), read_claims(nb)
+    row["bars"] = check_bars(row["metrics"], bars, row["claims"])
+    if row["status"] == "ok" and not all(b["met"] for b in row["bars"]):
+        row["status"] = "missed bar"
+    return row
+
+
+@dataclass
+class Job:
+    """One notebook run: which notebook, with which parameters, into which file."""
+
+    path: Path
+    parameters: dict[str, Any]
+    output: Path
+    preset: str
+    timeout: int | None
+
+    def label(self) -> str:
+        seed = self.parameters.get("seed")
+        return self.path.stem + ("" if seed is None else f" seed {seed}")
+
+
+def _worker(job_file: str) -> int:
+    """Worker process: run the job described in `job_file` and write its row beside it; SIGTERM stops the kernel."""
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt  # papermill then shuts its kernel down on the way out
+
+    signal.signal(signal.SIGTERM, stop)
+    spec = json.loads(Path(job_file).read_text())
+    row = execute(Path(spec["path"]), Path(spec["output"]), spec["parameters"], spec["preset"], spec["timeout"])
+    Path(job_file).with_suffix(".row.json").write_text(json.dumps(row))
+    return 0
+
+
+def _start(job: Job, threads: int, work: Path) -> tuple[subprocess.Popen, Path]:
+    """Launch a worker process for `job`, in its own session (Ctrl-C reaches the runner, which stops it)."""
+    work.mkdir(parents=True, exist_ok=True)
+    job_file = work / f"{job.label().replace(' ', '-')}.job.json"
+    job_file.write_text(json.dumps({"path": str(job.path), "output": str(job.output), "preset": job.preset,
+                                    "parameters": job.parameters, "timeout": job.timeout}))
+    env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
+    log = open(job_file.with_suffix(".log"), "w")  # noqa: SIM115 (closed with the process)
+    proc = subprocess.Popen([sys.executable, "-m", "helpers.course.runner", "--worker", str(job_file)],
+                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc.log = log  # type: ignore[attr-defined]
+    return proc, job_file
+
+
+def _finish(job: Job, proc: subprocess.Popen, job_file: Path) -> dict[str, Any]:
+    """The row a finished worker wrote, or a 'crashed' row with the end of its log."""
+    proc.log.close()  # type: ignore[attr-defined]
+    row_file = job_file.with_suffix(".row.json")
+    if proc.returncode == 0 and row_file.exists():
+        return json.loads(row_file.read_text())
+    tail = job_file.with_suffix(".log").read_text()[-800:]
+    return {"notebook": job.path.stem, "preset": job.preset, "seed": job.parameters.get("seed"),
+            "parameters": job.parameters, "output": None, "status": "crashed",
+            "error": " ".join(tail.strip().splitlines()[-1:]),
+            "seconds": None, "metrics": {}, "claims": {}, "bars": []}
+
+
+def run_jobs(jobs: list[Job], num_parallel: int, threads: int, work: Path) -> list[dict[str, Any]]:
+    """Run the jobs, `num_parallel` at a time; print a line as each finishes; return rows in job order.
+
+    On Ctrl-C every running worker is stopped (its kernel shut down) and KeyboardInterrupt is raised again.
+    """
+    rows: dict[int, dict[str, Any]] = {}
+    running: dict[int, tuple[subprocess.Popen, Path, float]] = {}
+    pending = list(range(len(jobs)))
+    try:
+        while pending or running:
+            while pending and len(running) < num_parallel:
+                i = pending.pop(0)
+                running[i] = (*_start(jobs[i], threads, work), time.perf_counter())
+            time.sleep(0.2)
+            for i, (proc, job_file, started) in list(running.items()):
+                if proc.poll() is None:
+                    continue
+                del running[i]
+                rows[i] = row = _finish(jobs[i], proc, job_file)
+                metrics = ", ".join(f"{k}={fmt(v)}" for k, v in row["metrics"].items())
+                held = sum(c["held"] for c in row["claims"].values())
+                claims = f"  claims held {held}/{len(row['claims'])}" if row["claims"] else ""
+                print(f"[{len(rows)}/{len(jobs)}] {jobs[i].label()}: {row['status']} in "
+                      f"{time.perf_counter() - started:.1f} s{claims}  {metrics}  {row['error']}".rstrip(), flush=True)
+    except KeyboardInterrupt:
+        for proc, _, _ in running.values():
+            proc.send_signal(signal.SIGTERM)
+        for proc, _, _ in running.values():
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.log.close()  # type: ignore[attr-defined]
+        raise
+    return [rows[i] for i in range(len(jobs))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status (0: all ran and met their bars)."""
+    parser = argparse.ArgumentParser(prog="python -m helpers.run", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebooks", nargs="*", help="names or numbers (01_cnn, 01); default: all")
+    parser.add_argument("--preset", choices=("full", "smoke"), default="full")
+    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                        help="override a parameter (repeatable), e.g. -p num_epochs 5")
+    parser.add_argument("--seeds", nargs="+", default=None, metavar="SEED",
+                        help="run each notebook at these seeds: numbers or ranges (0 1 2, or 0-4)")
+    parser.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                        help="run N notebooks at once, each kernel with cores/N threads (default 1)")
+    parser.add_argument("--out", type=Path, default=None, help="output folder (default: runs/<preset>)")
+    parser.add_argument("--refresh", action="store_true",
+                        help="overwrite the committed notebooks in notebooks/ with a fresh full run")
+    parser.add_argument("--claims-report", action="store_true",
+                        help="after a full run of every notebook over several seeds, write CLAIMS.md and claims.json")
+    parser.add_argument("--timeout", type=int, default=None, help="seconds allowed per cell")
+    parser.add_argument("--dir", type=Path, default=NOTEBOOK_DIR,
+                        help="folder of the notebooks to run (default: notebooks/; e.g. a student version)")
+    if argv is None and len(sys.argv) == 3 and sys.argv[1] == "--worker":
+        return _worker(sys.argv[2])
+    args = parser.parse_args(argv)
+    overrides = {name: parse_value(value) for name, value in args.parameter}
+    try:
+        seeds = parse_seeds(args.seeds) if args.seeds else None
+    except ValueError as err:
+        parser.error(str(err))
+    if args.jobs < 1:
+        parser.error(f"-j {args.jobs}: run at least one notebook at a time.")
+    if args.refresh and (args.preset != "full" or overrides or seeds):
+        parser.error("--refresh re-runs the committed notebooks as readers see them: full preset, no -p overrides, "
+                     "no --seeds.")
+    if seeds and "seed" in overrides:
+        parser.error("give the seed either with --seeds or with -p seed, not both.")
+    if args.claims_report and (args.preset != "full" or overrides or not seeds or len(seeds) < 2
+                               or args.notebooks or args.dir != NOTEBOOK_DIR):
+        parser.error("--claims-report needs the whole course at the full preset over several seeds "
+                     "(e.g. --seeds 0-4), with no notebooks named and no -p overrides.")
+    out = args.out or REPO_ROOT / "runs" / (args.preset + ("-seeds" if seeds else ""))
+    try:
+        paths = find_notebooks(args.notebooks, args.dir)
+        for path in paths:
+            check_overrides(path, {**overrides, **({"seed": 0} if seeds else {})})
+            course_config(path)
+    except ValueError as err:
+        parser.error(str(err))
+    if not paths:
+        parser.error(f"no notebooks found in {args.dir}")
+    jobs = [Job(path, {**preset_parameters(path, args.preset), **overrides, **({"seed": s} if s is not None else {})},
+                out / (f"seed{s}" if s is not None else "") / path.name, args.preset, args.timeout)
+            for s in (seeds or [None]) for path in paths]
+    threads = max(1, (os.cpu_count() or 1) // args.jobs)
+    for stale in ("summary.md", "summary.html", "summary.json"):
+        (out / stale).unlink(missing_ok=True)  # a summary only ever describes a run that finished
+    print(f"Running {len(jobs)} notebook run(s) at the {args.preset} preset"
+          + (f", seeds {', '.join(map(str, seeds))}" if seeds else "")
+          + f", {args.jobs} at a time with {threads} CPU thread(s) each, into {out}", flush=True)
+    start = time.perf_counter()
+    try:
+        rows = run_jobs(jobs, args.jobs, threads, out / ".work")
+    except KeyboardInterrupt:
+        print("\nInterrupted: every kernel this run started was stopped; no summary written.", flush=True)
+        return 130
+    shutil.rmtree(out / ".work", ignore_errors=True)
+    wall = time.perf_counter() - start
+    if args.refresh:
+        for job, row in zip(jobs, rows, strict=True):
+            if row["status"] == "ok":  # only a run that passed replaces the committed notebook
+                shutil.copyfile(job.output, job.path)
+                row["refreshed"] = str(job.path)
+    table = write_summaries(out, rows, aggregate(rows), wall, args.jobs, threads)
+    print("\n" + table + f"\nWall time {wall:.1f} s. Summary written to {out}/summary.md, summary.html and "
+          "summary.json", flush=True)
+    if args.claims_report:
+        from .report import write_report
+
+        for written in write_report(json.loads((out / "summary.json").read_text()), paths):
+            print(f"wrote {written}")
+    return 0 if all(r["status"] == "ok" for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

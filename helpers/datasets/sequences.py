@@ -1,0 +1,116 @@
+"""Sequence data for the recurrent-network notebooks (02_rnn, 03_lstm, 04_gru): sunspots, the adding problem and
+character-level text, so that the three compare architectures on the same data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from ..checks import ParameterError
+from .text import CharVocab, python_docs_text
+
+ADDING_BASELINE_MSE = 1 / 6  # variance of the sum of two U(0, 1) numbers: the MSE of always predicting 1
+
+
+@dataclass
+class SeriesSplit:
+    """Windows of a normalised series: inputs (N, window, 1) and next values (N, 1), split by time."""
+
+    X_train: Tensor
+    y_train: Tensor
+    X_val: Tensor
+    y_val: Tensor
+    years_val: np.ndarray  # the year of each validation target
+    mean: float  # of the training years: z = (x - mean) / std
+    std: float
+
+    def denormalise(self, z: Tensor) -> Tensor:
+        """Values back in the series' own units."""
+        return z * self.std + self.mean
+
+
+def load_sunspots() -> tuple[np.ndarray, np.ndarray]:
+    """Yearly mean sunspot numbers 1700-2008 (309 values), bundled with statsmodels: (years, values)."""
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    spec = find_spec("statsmodels")  # read the bundled CSV without importing statsmodels (slow)
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("The sunspot series ships with statsmodels: pip install statsmodels")
+    table = np.loadtxt(Path(spec.origin).parent / "datasets" / "sunspots" / "sunspots.csv", delimiter=",",
+                       skiprows=1, dtype=np.float32)
+    return table[:, 0].astype(int), table[:, 1]
+
+
+def make_windows(series: Tensor, window: int) -> tuple[Tensor, Tensor]:
+    """Every run of `window` consecutive values (N, window, 1) and the value that follows it (N, 1)."""
+    if not 1 <= window < len(series):
+        raise ParameterError(f"window={window} must be at least 1 and shorter than the series ({len(series)}).")
+    X = series.unfold(0, window, 1)[:-1]  # (N, window)
+    return X.unsqueeze(-1), series[window:].unsqueeze(-1)
+
+
+def sunspot_windows(window: int = 20, num_val_years: int = 60) -> SeriesSplit:
+    """Sunspot windows; the last `num_val_years` targets validate; mean and std come from training years only."""
+    years, values = load_sunspots()
+    if not 1 <= num_val_years <= len(values) - window - 10:
+        raise ParameterError(f"num_val_years={num_val_years} leaves too few training windows; use fewer.")
+    n_train_values = len(values) - num_val_years
+    mean, std = float(values[:n_train_values].mean()), float(values[:n_train_values].std())
+    X, y = make_windows(torch.from_numpy((values - mean) / std), window)
+    n_val = num_val_years
+    return SeriesSplit(X[:-n_val], y[:-n_val], X[-n_val:], y[-n_val:], years[-n_val:], mean, std)
+
+
+def adding_problem(n: int, T: int, seed: int) -> tuple[Tensor, Tensor]:
+    """The adding problem: (n, T, 2) inputs [value, marker] and (n, 1) targets, the sum of the 2 marked values.
+
+    One marker falls in the first half, one in the second, so the model must remember over ~T/2 steps.
+    Always predicting the mean (1.0) gives an MSE of 1/6 ≈ 0.167 (ADDING_BASELINE_MSE).
+    """
+    if not isinstance(T, int) or T < 2:
+        raise ParameterError(f"T={T!r}: the sequence length must be an integer of at least 2 (two marked values).")
+    if n < 1:
+        raise ParameterError(f"n={n}: ask for at least one sequence.")
+    gen = torch.Generator().manual_seed(seed)
+    values = torch.rand(n, T, generator=gen)
+    first = torch.randint(0, (T + 1) // 2, (n,), generator=gen)
+    second = torch.randint((T + 1) // 2, T, (n,), generator=gen)
+    markers = torch.zeros(n, T)
+    markers[torch.arange(n), first] = 1.0
+    markers[torch.arange(n), second] = 1.0
+    return torch.stack([values, markers], dim=-1), (values * markers).sum(dim=1, keepdim=True)
+
+
+@dataclass
+class CharData:
+    """A character-level language-modelling set: (N, seq_len) input ids and the ids one step later."""
+
+    vocab: CharVocab
+    X_train: Tensor
+    y_train: Tensor
+    X_val: Tensor
+    y_val: Tensor
+
+
+def char_sequences(ids: Tensor, seq_len: int) -> tuple[Tensor, Tensor]:
+    """Cut ids into non-overlapping (N, seq_len) inputs and targets shifted by one character."""
+    if seq_len < 1 or len(ids) < seq_len + 1:
+        raise ParameterError(f"seq_len={seq_len} must be at least 1 and shorter than the text ({len(ids)} ids).")
+    n = (len(ids) - 1) // seq_len
+    X = ids[:n * seq_len].view(n, seq_len)
+    y = ids[1:n * seq_len + 1].view(n, seq_len)
+    return X, y
+
+
+def load_char_data(seq_len: int = 64, max_chars: int | None = None) -> CharData:
+    """The Python reference manual as character sequences, with a fixed train/validation split by section."""
+    train_text, val_text = python_docs_text()
+    if max_chars is not None:
+        train_text = train_text[:max_chars]
+    vocab = CharVocab(train_text + val_text)
+    return CharData(vocab, *char_sequences(vocab.encode(train_text), seq_len),
+                    *char_sequences(vocab.encode(val_text), seq_len))

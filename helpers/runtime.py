@@ -1,0 +1,65 @@
+"""Seeding, device choice, parameter counts and step timing: the set-up every notebook shares."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from .checks import ParameterError
+
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+def set_seed(seed: int) -> None:
+    """Seed Python, NumPy and PyTorch (CPU and CUDA) so a run can be repeated."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+
+
+def get_device(name: str = "auto") -> torch.device:
+    """Turn "auto", "cpu", "cuda" or "mps" into a torch.device, or say why that device is not there."""
+    if name not in DEVICES:
+        raise ParameterError(f"device={name!r} is not a device name; use one of {', '.join(DEVICES)}.")
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ParameterError(
+            "device='cuda' was asked for, but PyTorch sees no CUDA GPU here "
+            f"(torch {torch.__version__}, built with CUDA {torch.version.cuda}). "
+            "Use device='auto' or device='cpu', or install a CUDA build of torch on a machine with a GPU."
+        )
+    if name == "mps" and not torch.backends.mps.is_available():
+        raise ParameterError("device='mps' was asked for, but no Apple-silicon GPU is available here; "
+                             "use device='auto' or device='cpu'.")
+    return torch.device(name)
+
+
+def count_params(model: nn.Module) -> int:
+    """Number of trainable parameters."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def seconds_per_step(step_fn: Callable[[tuple[Tensor, ...]], object], batch: tuple[Tensor, ...],
+                     num_steps: int = 20, warmup: int = 3) -> float:
+    """Median wall time of one call of `step_fn(batch)` (a training step), after `warmup` calls."""
+    times = []
+    for i in range(warmup + num_steps):
+        if batch[0].is_cuda:
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        step_fn(batch)
+        if batch[0].is_cuda:
+            torch.cuda.synchronize()
+        if i >= warmup:
+            times.append(time.perf_counter() - start)
+    return float(np.median(times))
