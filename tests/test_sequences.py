@@ -1,4 +1,4 @@
-"""Tests of helpers.datasets.sequences and helpers.recurrent: the sunspot windows, the adding problem, character batches and the fit helpers."""
+"""Tests of helpers.datasets.sequences and helpers.recurrent: sunspots, the adding problem, characters, fit helpers."""
 
 import pytest
 import torch
