@@ -15,7 +15,7 @@ from .batches import RandomBatches, TensorLoader
 from .checks import ParameterError, check_params, compare_with_reference, require
 from .datasets.images import IMAGE_DATASETS, Split, load_digits, load_image_dataset, load_mnist, load_sample_photo
 from .download import DataError, DownloadError, data_dir, download, read_idx
-from .metrics import claim, read_claims, read_metrics, record_metrics
+from .metrics import claim, read_claims, read_metrics, record_metrics, show_claims
 from .plotting import (
     plot_confusion_matrix,
     plot_feature_maps,
@@ -34,5 +34,5 @@ __all__ = [
     "download", "evaluate", "get_device", "load_digits", "load_image_dataset", "load_mnist", "load_sample_photo",
     "model_device", "optimizer_step", "plot_confusion_matrix", "plot_feature_maps", "plot_filters", "plot_heatmap",
     "plot_history", "plot_image_grid", "plot_lines", "predict", "read_claims", "read_idx", "read_metrics",
-    "record_metrics", "require", "seconds_per_step", "set_seed", "supervised_step", "train",
+    "record_metrics", "require", "seconds_per_step", "set_seed", "show_claims", "supervised_step", "train",
 ]

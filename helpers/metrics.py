@@ -65,6 +65,7 @@ def read_metrics(notebook: nbformat.NotebookNode | str | Path) -> dict[str, Any]
 
 CLAIMS_MIME = "application/vnd.dlcourse.claims+json"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_SESSION_CLAIMS: dict[str, dict[str, Any]] = {}  # the claims this process recorded, for show_claims()
 
 
 def claim(name: str, statement: str, held: Any, **numbers: Any) -> bool:
@@ -86,6 +87,7 @@ def claim(name: str, statement: str, held: Any, **numbers: Any) -> bool:
             f"<code>{html.escape(name)}</code>: {html.escape(statement)}"
             + (f'<br><small style="color:#555">{html.escape(shown)}</small>' if shown else "") + "</div>")
     record = {name: {"statement": statement, "held": held, "numbers": clean}}
+    _SESSION_CLAIMS.update(record)
     display({CLAIMS_MIME: record, "text/plain": text, "text/html": page}, raw=True)
     return held
 
@@ -98,3 +100,16 @@ def read_claims(notebook: nbformat.NotebookNode | str | Path) -> dict[str, dict[
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             found.update(output.get("data", {}).get(CLAIMS_MIME, {}))
     return found
+
+
+def show_claims() -> None:
+    """Show every claim recorded so far in this kernel as a table (verdict, name, statement): the summary's ledger."""
+    from IPython.display import display
+
+    rows = ["| | claim | statement |", "|---|---|---|"]
+    rows += [f"| {'✔ held' if c['held'] else '✘ not held'} | `{name}` | {c['statement']} |"
+             for name, c in _SESSION_CLAIMS.items()]
+    text = "\n".join(f"{'HELD    ' if c['held'] else 'NOT HELD'} {name}: {c['statement']}"
+                     for name, c in _SESSION_CLAIMS.items())
+    display({"text/markdown": "\n".join(rows) if _SESSION_CLAIMS else "*no claims recorded yet*",
+             "text/plain": text or "no claims recorded yet"}, raw=True)
