@@ -1,0 +1,49 @@
+"""The article's claims about the architectures, and the notebook claims that test each one.
+
+A row's verdict in CLAIMS.md comes from its tests (notebook, claim name): it holds in a seed when all of them
+held. `scope: "machine"` marks a claim about speed on this hardware; `pending` says why a row has no test yet.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ARTICLE_CLAIMS: list[dict[str, Any]] = [
+    {"id": 1, "statement": "CNNs learn hierarchical patterns: deeper feature maps respond to larger, composite parts",
+     "tests": [], "pending": "01_cnn's experiments are reworked into claims in the issue on notebooks 01-04"},
+    {"id": 2, "statement": "Pooling reduces the computational cost", "tests": [],
+     "pending": "01_cnn measures it (pooling_macs_saving) but records no claim yet (issue on notebooks 01-04)"},
+    {"id": 3, "statement": "Pooling helps control overfitting", "tests": [],
+     "pending": "to be measured in 01_cnn with shifted test images and small training sets (issue on 01-04)"},
+    {"id": 4, "statement": "Vanishing gradients limit simple RNNs on long-range dependencies",
+     "tests": [("04_gru", "rnn_adding_unsolved")], "pending": "",
+     "note": "adding problem at the notebook's T and step budget; 02 measures the budget and T in the issue on 01-04"},
+    {"id": 5, "statement": "LSTM gating captures long-range dependencies",
+     "tests": [("04_gru", "gated_adding_solved")], "pending": "",
+     "note": "adding problem at the notebook's T and step budget"},
+    {"id": 6, "statement": "GRUs have fewer parameters (than LSTMs)", "tests": [("04_gru", "gru_fewer_params")],
+     "pending": ""},
+    {"id": 7, "statement": "GRUs train faster (than LSTMs)", "tests": [("04_gru", "gru_step_faster")],
+     "pending": "", "scope": "machine",
+     "note": "time per training step on the machine of the run; on a CPU nn.LSTM has a fused oneDNN kernel, "
+             "nn.GRU does not"},
+    {"id": 8, "statement": "GRUs perform comparably to LSTMs", "tests": [("04_gru", "gru_comparable_to_lstm")],
+     "pending": "", "note": "character model at equal training time and matched parameters"},
+    {"id": 9, "statement": "Autoencoders reduce dimensionality", "tests": [],
+     "pending": "05_autoencoder converts to claims in the issue on notebooks 05-06"},
+    {"id": 10, "statement": "Autoencoders denoise", "tests": [],
+     "pending": "05_autoencoder converts to claims in the issue on notebooks 05-06"},
+    {"id": 11, "statement": "Autoencoders model data generatively", "tests": [],
+     "pending": "random codes and a variational autoencoder are scored in the issue on notebooks 05-06"},
+    {"id": 12, "statement": "A GAN generator turns noise into realistic samples, improving as the discriminator "
+                            "improves", "tests": [],
+     "pending": "06_gan converts to claims, with a calibrated judge, in the issue on notebooks 05-06"},
+    {"id": 13, "statement": "The generator is built from deconvolution (transposed convolution) or upsampling layers",
+     "tests": [], "pending": "a transposed-convolution generator is added in the issue on notebooks 05-06"},
+    {"id": 14, "statement": "Self-attention captures long-range dependencies, better than recurrence", "tests": [],
+     "pending": "accuracy against distance is measured in the issue on notebooks 07-08"},
+    {"id": 15, "statement": "Self-attention captures local and global context", "tests": [],
+     "pending": "07_transformer converts to claims in the issue on notebooks 07-08"},
+    {"id": 16, "statement": "Pretraining on unlabelled data, then fine-tuning, helps tasks with small labelled sets",
+     "tests": [], "pending": "08 gets a fair control and a bag-of-words baseline in the issue on notebooks 07-08"},
+]

@@ -1,0 +1,137 @@
+"""The claims report: the article's claims and the course's own, each with its verdict over the seeds of a full run.
+
+    python -m helpers.run --seeds 0-4 -j 2 --claims-report     # run the course, then write the report
+    python -m helpers.course.report runs/full-seeds            # write it again from that run's summary.json
+
+It writes CLAIMS.md (for people, linked from the README) and claims.json (the same, machine-readable, with a
+hash of each notebook's code cells: a test fails when a notebook's code changed after the report was made).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from .article import ARTICLE_CLAIMS
+from .config import REPO_ROOT, find_notebooks
+from .summary import fmt_spread
+
+REPORT_MD = REPO_ROOT / "CLAIMS.md"
+REPORT_JSON = REPO_ROOT / "claims.json"
+REGENERATE = "python -m helpers.run --seeds 0-4 -j 2 --claims-report"
+
+
+def code_hash(notebook: Path) -> str:
+    """sha256 of a notebook's code cells (their sources, in order): changes when the code does, not the outputs."""
+    nb = nbformat.read(str(notebook), as_version=4)
+    code = "\0".join(c.source for c in nb.cells if c.cell_type == "code")
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def verdict(held: int, of: int, scope: str = "general") -> str:
+    """A claim's verdict over `of` seeds in words."""
+    where = " on this CPU" if scope == "machine" else ""
+    if of == 0:
+        return "not measured"
+    if held == of:
+        return f"holds{where} in {held}/{of} seeds" + (", not in general" if scope == "machine" else "")
+    if held == 0:
+        return f"does not hold here{where} (0/{of} seeds)"
+    return f"holds{where} in {held}/{of} seeds"
+
+
+def _numbers(claim: dict[str, Any]) -> str:
+    return ", ".join(f"{k} = {fmt_spread(s)}" for k, s in claim["numbers"].items())
+
+
+def article_rows(notebooks: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per claim of the article: the course claims that test it, and a verdict over the seeds."""
+    rows = []
+    for entry in ARTICLE_CLAIMS:
+        tests = [(nb, name, notebooks.get(nb, {}).get("claims", {}).get(name)) for nb, name in entry["tests"]]
+        found = [(nb, name, c) for nb, name, c in tests if c is not None]
+        if not found:
+            rows.append({**entry, "verdict": f"not measured yet: {entry['pending']}", "found": []})
+            continue
+        of = min(c["of"] for _, _, c in found)
+        held = min(c["held"] for _, _, c in found)  # the article's claim holds in a seed only if all its tests do
+        rows.append({**entry, "verdict": verdict(held, of, entry.get("scope", "general")), "found": found})
+    return rows
+
+
+def report_markdown(summary: dict[str, Any], hashes: dict[str, str]) -> str:
+    """CLAIMS.md: the article's claims, then the course's own claims, each with its verdict and numbers."""
+    notebooks = summary["notebooks"]
+    seeds = sorted({s for a in notebooks.values() for s in a["seeds"]})
+    lines = ["# Claims: what the course measured", "",
+             f"Made by `{REGENERATE}` from a full run of every notebook at seeds {', '.join(map(str, seeds))} "
+             f"({summary['machine']}; {summary['finished']}; wall time {summary['wall_s']:.0f} s, "
+             f"{summary['jobs']} notebooks at a time). Each claim is computed by its notebook from what it measured "
+             "(see the claim's line in the notebook's output); a claim that did not hold is a result too. Numbers "
+             "are the mean [min, max] over the seeds.", "",
+             "## The article's claims", "",
+             "| # | the article says | verdict | tested by | numbers |", "|---|---|---|---|---|"]
+    for row in article_rows(notebooks):
+        tested = "<br>".join(f"{nb} · `{name}`" for nb, name, _ in row["found"]) or "-"
+        numbers = "<br>".join(_numbers(c) for _, _, c in row["found"]) or "-"
+        note = f" ({row['note']})" if row.get("note") and row["found"] else ""
+        lines.append(f"| {row['id']} | {row['statement']} | {row['verdict']}{note} | {tested} | {numbers} |")
+    used = {(nb, name) for entry in ARTICLE_CLAIMS for nb, name in entry["tests"]}
+    lines += ["", "## Claims the course adds", "",
+              "| notebook | claim | statement | verdict | numbers |", "|---|---|---|---|---|"]
+    own = [(nb, name, c) for nb, a in notebooks.items() for name, c in a["claims"].items() if (nb, name) not in used]
+    for nb, name, c in own:
+        lines.append(f"| {nb} | `{name}` | {c['statement']} | {verdict(c['held'], c['of'])} | {_numbers(c)} |")
+    if not own:
+        lines.append("| - | - | no other claims recorded yet | - | - |")
+    lines += ["", "## Runs", "", "| notebook | runs passing their bars | code sha256 |", "|---|---|---|"]
+    lines += [f"| {nb} | {a['ok']}/{a['runs']} | `{hashes.get(nb, '?')[:12]}` |" for nb, a in notebooks.items()]
+    return "\n".join(lines) + "\n"
+
+
+def write_report(summary: dict[str, Any], paths: Sequence[Path] = (), folder: Path = REPO_ROOT) -> list[Path]:
+    """Write CLAIMS.md and claims.json (into the repository) from a multi-seed run's summary; return their paths."""
+    paths = list(paths) or find_notebooks()
+    missing = sorted({p.stem for p in paths} - set(summary["notebooks"]))
+    if missing:
+        raise ValueError(f"the run has no results for {', '.join(missing)}: run every notebook ({REGENERATE}).")
+    hashes = {p.stem: code_hash(p) for p in paths}
+    md, js = folder / REPORT_MD.name, folder / REPORT_JSON.name
+    md.write_text(report_markdown(summary, hashes))
+    data = {key: summary[key] for key in ("machine", "finished", "wall_s", "jobs")}
+    data["notebooks"] = {nb: {"code_sha256": hashes[nb], "runs": a["runs"], "ok": a["ok"], "seeds": a["seeds"],
+                              "claims": a["claims"], "metrics": a["metrics"]} for nb, a in summary["notebooks"].items()}
+    data["article"] = [{"id": r["id"], "statement": r["statement"], "verdict": r["verdict"],
+                        "tests": [f"{nb}:{name}" for nb, name, _ in r["found"]]} for r in article_rows(
+                            summary["notebooks"])]
+    js.write_text(json.dumps(data, indent=1) + "\n")
+    return [md, js]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point: rewrite the report from a run folder's summary.json."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print(__doc__)
+        return 2
+    summary_file = Path(args[0]) / "summary.json"
+    if not summary_file.exists():
+        print(f"{summary_file} does not exist: run `{REGENERATE}` first.", file=sys.stderr)
+        return 2
+    summary = json.loads(summary_file.read_text())
+    if any(r["preset"] != "full" for r in summary["runs"]) or len({r["seed"] for r in summary["runs"]}) < 2:
+        print(f"{summary_file} is not a full-preset run over several seeds.", file=sys.stderr)
+        return 2
+    for path in write_report(summary):
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""The claims ledger: recorded claims, the claims report (CLAIMS.md, claims.json) and the no-typed-numbers rule."""
+
+import json
+import re
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from helpers.course import check_bars, find_notebooks
+from helpers.course.article import ARTICLE_CLAIMS
+from helpers.course.report import REGENERATE, REPORT_JSON, REPORT_MD, code_hash, report_markdown, verdict
+from helpers.metrics import CLAIMS_MIME, METRICS_MIME, read_claims, read_metrics
+
+NOTEBOOKS = find_notebooks()
+# a decimal number, or a number followed by % or × (not 5×5): how results are quoted in prose; not in words
+PROSE_NUMBER = re.compile(r"(?<![\w.^_{\\-])(\d+\.\d+|\d+(?:\.\d+)?(?=\s?%)|\d+(?:\.\d+)?(?=\s?×(?!\s?\d)))(?![\w.}])")
+
+
+def typed_results(markdown: str, recorded: list[float]) -> list[str]:
+    """Numbers in a markdown text that equal a recorded number to the digits shown (percentages as fractions too)."""
+    text = re.sub(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`", " ", markdown, flags=re.S)  # LaTeX and code are not prose
+    found = []
+    for match in PROSE_NUMBER.finditer(text):
+        token = match.group(1)
+        digits = token.replace(".", "").lstrip("0") if "." in token else token.rstrip("0")
+        if len(digits) < 2:  # one significant digit (0.5, 10%, 3×) is a round number, not a quoted result
+            continue
+        decimals = len(token.split(".")[1]) if "." in token else 0
+        percent = text[match.end():match.end() + 2].lstrip().startswith("%")
+        x = float(token)
+        candidates = [(x, decimals)] + ([(x / 100, decimals + 2)] if percent else [])
+        if any(abs(v - c) <= 0.5 * 10 ** -d + 1e-12 for v in recorded for c, d in candidates):
+            found.append(token + ("%" if percent else ""))
+    return found
+
+
+def recorded_numbers(nb) -> list[float]:
+    values = list(read_metrics(nb).values()) + [v for c in read_claims(nb).values() for v in c["numbers"].values()]
+    return [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+
+
+def test_typed_results_finds_numbers_shown_to_their_digits():
+    assert typed_results("the loss was 1.41 after training", [1.4087]) == ["1.41"]
+    assert typed_results("accuracy 28.8% of the time", [0.2881]) == ["28.8%"]
+    assert typed_results("it is 1.8× slower", [1.86]) == []  # 1.86 shows as 1.9
+    assert typed_results("it is 1.9× slower", [1.86]) == ["1.9"]
+    assert typed_results("a split of 0.2, equation $x = 1.41$, code `lr = 1.41`", [1.4087]) == []
+    assert typed_results("section 2 has 30 steps", [2.0, 30.0]) == []  # bare integers are not results
+    assert typed_results("a 5×5 kernel; chance is 10%; about 0.6", [5.0, 0.1, 0.61]) == []  # round numbers
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_no_measured_number_is_typed_into_markdown(path):
+    """A number in a markdown cell must not equal a metric or claim number the notebook recorded (CONTRIBUTING.md):
+    results live in outputs, so the text cannot go stale when they change."""
+    nb = nbformat.read(str(path), as_version=4)
+    recorded = recorded_numbers(nb)
+    typed = [f"cell {i}: {n}" for i, c in enumerate(nb.cells) if c.cell_type == "markdown"
+             for n in typed_results(c.source, recorded)]
+    assert not typed, f"{path.stem}: measured numbers typed into markdown (show them with claim() instead): {typed}"
+
+
+def test_claim_records_and_reads_back(monkeypatch):
+    import IPython.display
+
+    from helpers import claim
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw: shown.append(obj))
+    assert claim("gru_smaller", "The GRU is smaller.", 3 < 4, gru=3, lstm=4) is True
+    assert claim("gru_faster", "The GRU is faster.", False, ratio=1.8512) is False  # not holding is a result
+    assert shown[0][CLAIMS_MIME] == {"gru_smaller": {"statement": "The GRU is smaller.", "held": True,
+                                                     "numbers": {"gru": 3, "lstm": 4}}}
+    assert "✘ NOT HELD gru_faster: The GRU is faster." in shown[1]["text/plain"] and "ratio=1.8512" in \
+        shown[1]["text/plain"]
+    with pytest.raises(ValueError, match="snake_case"):
+        claim("GRU faster", "x", True)
+    with pytest.raises(ValueError, match="is nan"):
+        claim("bad", "x", True, loss=float("nan"))
+    nb = new_notebook(cells=[new_code_cell("", outputs=[new_output("display_data", data=o) for o in shown])])
+    claims = read_claims(nb)
+    assert claims["gru_faster"]["held"] is False and claims["gru_smaller"]["numbers"]["lstm"] == 4
+    assert read_metrics(nb) == {}
+    rows = check_bars({}, {"claims": {"gru_smaller": "held", "gru_faster": "held", "absent": "recorded"}}, claims)
+    assert [(r["metric"], r["value"], r["met"]) for r in rows] == [
+        ("gru_smaller", "held", True), ("gru_faster", "not held", False), ("absent", None, False)]
+
+
+def test_verdicts_in_words():
+    assert verdict(5, 5) == "holds in 5/5 seeds" and verdict(3, 5) == "holds in 3/5 seeds"
+    assert verdict(0, 5) == "does not hold here (0/5 seeds)"
+    assert verdict(5, 5, "machine") == "holds on this CPU in 5/5 seeds, not in general"
+
+
+def test_article_claims_are_numbered_and_each_has_a_test_or_a_reason():
+    assert [e["id"] for e in ARTICLE_CLAIMS] == list(range(1, 17))
+    names = {p.stem for p in NOTEBOOKS}
+    for entry in ARTICLE_CLAIMS:
+        assert entry["tests"] or entry["pending"], f"article claim {entry['id']}: no test and no reason"
+        assert all(nb in names for nb, _ in entry["tests"]), entry
+
+
+# ---- the committed report -----------------------------------------------------------------------------------
+
+def committed_report() -> dict:
+    assert REPORT_JSON.exists() and REPORT_MD.exists(), f"CLAIMS.md/claims.json missing: run `{REGENERATE}`"
+    return json.loads(REPORT_JSON.read_text())
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_claims_report_is_fresh(path):
+    """The report was made from the notebooks' current code: change a notebook's code, regenerate the report."""
+    report = committed_report()["notebooks"]
+    assert path.stem in report, f"{path.stem} is not in claims.json: run `{REGENERATE}`"
+    assert report[path.stem]["code_sha256"] == code_hash(path), \
+        f"{path.stem}'s code changed since CLAIMS.md was made: run `{REGENERATE}` and commit CLAIMS.md, claims.json"
+
+
+def test_claims_report_covers_several_seeds_and_matches_its_markdown():
+    report = committed_report()
+    assert all(len(set(a["seeds"])) >= 5 for a in report["notebooks"].values()), "the report needs 5+ seeds"
+    for entry in ARTICLE_CLAIMS:  # every claim an article row names was recorded by the run
+        for nb, name in entry["tests"]:
+            assert name in report["notebooks"][nb]["claims"], f"article claim {entry['id']}: {nb} recorded no {name}"
+    hashes = {nb: a["code_sha256"] for nb, a in report["notebooks"].items()}
+    assert REPORT_MD.read_text() == report_markdown(report, hashes), \
+        f"CLAIMS.md differs from what claims.json gives: do not edit it by hand; run `{REGENERATE}`"
+
+
+def test_committed_notebooks_record_their_claims_as_shown():
+    """What a notebook shows for a claim (text) and what it records (JSON) are the same output."""
+    for path in NOTEBOOKS:
+        nb = nbformat.read(str(path), as_version=4)
+        for cell in nb.cells:
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                if CLAIMS_MIME in data:
+                    (name, c), = data[CLAIMS_MIME].items()
+                    assert name in data["text/plain"] and ("NOT HELD" in data["text/plain"]) != c["held"]
+                if METRICS_MIME in data:
+                    assert all(k in data["text/plain"] for k in data[METRICS_MIME])
+
+
