@@ -20,8 +20,8 @@ import torch
 from torch import Tensor
 
 from ..checks import ParameterError
+from . import SPLIT_SEED
 
-SPLIT_SEED = 0
 CENTURY_PIVOT = 50  # yy < 50 -> 20yy, yy >= 50 -> 19yy
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2099, 12, 31)
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

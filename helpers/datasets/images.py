@@ -11,10 +11,11 @@ from torch import Tensor
 
 from ..checks import ParameterError
 from ..download import download, read_idx
+from . import SPLIT_SEED
 
 IMAGE_DATASETS = ("digits", "mnist")
 SAMPLE_PHOTOS = ("china.jpg", "flower.jpg")  # bundled with scikit-learn
-SPLIT_SEED = 0  # the split never depends on the training seed, so every run tests on the same examples
+
 MNIST_MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
