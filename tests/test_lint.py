@@ -1,4 +1,4 @@
-"""ruff over helpers/, tests/ and the notebooks, with the rules in pyproject.toml."""
+"""ruff over helpers/, tests/, benchmarks/ and the notebooks, with the rules in pyproject.toml."""
 
 import subprocess
 import sys
@@ -7,6 +7,6 @@ from helpers.course import REPO_ROOT
 
 
 def test_ruff_is_clean():
-    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "helpers", "tests", "notebooks"],
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "helpers", "tests", "notebooks", "benchmarks"],
                             cwd=REPO_ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
