@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 from torch import Tensor
 
 
@@ -25,11 +26,13 @@ def plot_history(history: Mapping[str, Sequence[float]], title: str = "") -> Fig
     fig = Figure(figsize=(4.5 * len(names), 3.2), layout="constrained")
     axes = fig.subplots(1, len(names), squeeze=False)[0]
     epochs = history.get("epoch", range(1, 1 + len(next(iter(history.values())))))
+    by_step = "step" in history and any(e != int(e) for e in epochs)  # a step budget: rows are not whole epochs
+    x, xlabel = (history["step"], "step") if by_step else (epochs, "epoch")
     for ax, name in zip(axes, names, strict=True):
         for split, style in (("train", "-"), ("val", "--")):
             if f"{split}_{name}" in history:
-                ax.plot(epochs, history[f"{split}_{name}"], style, marker=".", label=split)
-        ax.set(xlabel="epoch", ylabel=name)
+                ax.plot(x, history[f"{split}_{name}"], style, marker=".", label=split)
+        ax.set(xlabel=xlabel, ylabel=name)
         ax.grid(alpha=0.3)
         ax.legend()
     if title:
@@ -93,21 +96,35 @@ def plot_confusion_matrix(y_true: Tensor | np.ndarray, y_pred: Tensor | np.ndarr
     return fig
 
 
-def plot_lines(x: Sequence[float], series: Mapping[str, Sequence[float]], xlabel: str, ylabel: str,
+Series = Sequence[float] | tuple[Sequence[float], Sequence[float]] | tuple[Sequence[float], Sequence[float], tuple]
+_HLINE_STYLES = (":", "--", "-.", (0, (1, 3)))
+
+
+def plot_lines(x: Sequence[float] | None, series: Mapping[str, Series], xlabel: str, ylabel: str,
                title: str = "", logx: bool = False, logy: bool = False,
                hlines: Mapping[str, float] | None = None) -> Figure:
-    """Several named curves over one x axis, with optional labelled horizontal reference lines."""
+    """Named curves: each value is y over the shared `x`, or its own `(x, y)`, or `(x, y, (low, high))` with a
+    band (e.g. min and max over seeds); optional labelled horizontal reference lines, each in its own style."""
     fig = Figure(figsize=(5.5, 3.5), layout="constrained")
     ax = fig.subplots()
-    for name, ys in series.items():
-        ax.plot(x, _numpy(ys), marker=".", label=name)
-    for name, y in (hlines or {}).items():
-        ax.axhline(y, color="gray", linestyle=":", label=name)
+    for name, value in series.items():
+        if isinstance(value, tuple):
+            xs, ys, *band = value
+        elif x is None:
+            raise ValueError(f"series {name!r} has no x: pass x, or give the series as (x, y).")
+        else:
+            xs, ys, band = x, value, []
+        line, = ax.plot(_numpy(xs), _numpy(ys), marker=".", label=name)
+        if band:
+            low, high = band[0]
+            ax.fill_between(_numpy(xs), _numpy(low), _numpy(high), color=line.get_color(), alpha=0.2, linewidth=0)
+    for (name, y), style in zip((hlines or {}).items(), _HLINE_STYLES * 4, strict=False):
+        ax.axhline(y, color="gray", linestyle=style, label=name)
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
-    if logx:
-        ax.set_xscale("log")
-    if logy:
-        ax.set_yscale("log")
+    for use, axis in ((logx, ax.xaxis), (logy, ax.yaxis)):
+        if use:
+            getattr(ax, f"set_{axis.axis_name}scale")("log")
+            axis.set_minor_formatter(NullFormatter())  # label decades only: minor labels overlap
     ax.grid(alpha=0.3, which="both")
     ax.legend()
     return fig
