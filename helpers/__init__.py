@@ -11,28 +11,35 @@
 Importing it has no side effects: no seeds set, no files written, no plotting style changed.
 """
 
-from .batches import RandomBatches, TensorLoader
-from .checks import ParameterError, check_params, compare_with_reference, require
-from .datasets.images import IMAGE_DATASETS, Split, load_digits, load_image_dataset, load_mnist, load_sample_photo
-from .download import DataError, DownloadError, data_dir, download, read_idx
-from .metrics import claim, read_claims, read_metrics, record_metrics, show_claims
-from .plotting import (
-    plot_confusion_matrix,
-    plot_feature_maps,
-    plot_filters,
-    plot_heatmap,
-    plot_history,
-    plot_image_grid,
-    plot_lines,
-)
-from .runtime import DEVICES, count_params, get_device, seconds_per_step, set_seed
-from .training import accuracy, evaluate, model_device, optimizer_step, predict, supervised_step, train
+from __future__ import annotations
 
-__all__ = [
-    "DEVICES", "IMAGE_DATASETS", "DataError", "DownloadError", "ParameterError", "RandomBatches", "Split",
-    "TensorLoader", "accuracy", "check_params", "claim", "compare_with_reference", "count_params", "data_dir",
-    "download", "evaluate", "get_device", "load_digits", "load_image_dataset", "load_mnist", "load_sample_photo",
-    "model_device", "optimizer_step", "plot_confusion_matrix", "plot_feature_maps", "plot_filters", "plot_heatmap",
-    "plot_history", "plot_image_grid", "plot_lines", "predict", "read_claims", "read_idx", "read_metrics",
-    "record_metrics", "require", "seconds_per_step", "set_seed", "show_claims", "supervised_step", "train",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {  # public name -> the module that defines it; imported on first use, so that the course tooling
+    "batches": ["RandomBatches", "TensorLoader"],  # (helpers.course) starts without loading torch
+    "checks": ["ParameterError", "check_params", "compare_with_reference", "require"],
+    "datasets.images": ["IMAGE_DATASETS", "Split", "load_digits", "load_image_dataset", "load_mnist",
+                        "load_sample_photo"],
+    "download": ["DataError", "DownloadError", "data_dir", "download", "read_idx"],
+    "metrics": ["claim", "read_claims", "read_metrics", "record_metrics", "show_claims"],
+    "plotting": ["plot_confusion_matrix", "plot_feature_maps", "plot_filters", "plot_heatmap", "plot_history",
+                 "plot_image_grid", "plot_lines"],
+    "runtime": ["DEVICES", "count_params", "get_device", "seconds_per_step", "set_seed"],
+    "training": ["accuracy", "evaluate", "model_device", "optimizer_step", "predict", "supervised_step", "train"],
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module when the name is first used (`from helpers import train`)."""
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module 'helpers' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_MODULE_OF[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
