@@ -12,7 +12,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from helpers.course import check_bars, course_config, find_notebooks, parse_bar, preset_parameters
-from helpers.course.runner import clean_notebook, main, parse_value
+from helpers.course.runner import clean_notebook, kernel_threads, main, parse_seeds, parse_value
 from helpers.metrics import METRICS_MIME, read_metrics
 
 
@@ -83,6 +83,15 @@ def test_record_metrics_displays_json_and_text(monkeypatch):
     assert "test_accuracy  0.9877" in shown[0]["text/plain"]
     with pytest.raises(ValueError, match="metric loss is nan"):
         record_metrics(loss=float("nan"))
+
+
+def test_parse_seeds_and_threads_per_kernel(monkeypatch):
+    assert parse_seeds(["0-4"]) == [0, 1, 2, 3, 4] and parse_seeds(["3", "1", "1-2"]) == [3, 1, 2]
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    cores = os.cpu_count() or 1
+    assert kernel_threads(1) == cores and kernel_threads(2) == max(1, cores // 2) and kernel_threads(10**6) == 1
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # a value the user set wins
+    assert kernel_threads(2) == 3
 
 
 def test_parse_value():
@@ -199,8 +208,7 @@ def test_seeds_in_parallel_aggregate_metrics_claims_and_bars(tmp_path, capsys):
     summary = json.loads((out / "summary.json").read_text())
     runs = summary["runs"]
     assert [r["seed"] for r in runs] == [0, 1, 2] and (out / "seed2" / "01_seeded.ipynb").exists()
-    threads = max(1, (os.cpu_count() or 1) // 2)
-    assert {r["metrics"]["threads"] for r in runs} == {threads}  # each kernel gets cores / N threads
+    assert {r["metrics"]["threads"] for r in runs} == {kernel_threads(2)}
     assert runs[1]["claims"]["seed_is_even"] == {"statement": "The seed is even.", "held": False,
                                                  "numbers": {"seed": 1}}
     assert [r["status"] for r in runs] == ["missed bar", "missed bar", "ok"]  # score bar at 0, claim bar at 1

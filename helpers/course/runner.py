@@ -178,11 +178,28 @@ def _finish(job: Job, proc: subprocess.Popen, job_file: Path) -> dict[str, Any]:
             "seconds": None, "metrics": {}, "claims": {}, "bars": []}
 
 
+def _report(done: int, total: int, job: Job, row: dict[str, Any], seconds: float) -> None:
+    """One line per finished run: its time, verdict, claims held and metrics."""
+    metrics = ", ".join(f"{k}={fmt(v)}" for k, v in row["metrics"].items())
+    held = sum(c["held"] for c in row["claims"].values())
+    claims = f"  claims held {held}/{len(row['claims'])}" if row["claims"] else ""
+    print(f"[{done}/{total}] {job.label()}: {row['status']} in {seconds:.1f} s{claims}  {metrics}  "
+          f"{row['error']}".rstrip(), flush=True)
+
+
 def run_jobs(jobs: list[Job], num_parallel: int, threads: int, work: Path) -> list[dict[str, Any]]:
     """Run the jobs, `num_parallel` at a time; print a line as each finishes; return rows in job order.
 
-    On Ctrl-C every running worker is stopped (its kernel shut down) and KeyboardInterrupt is raised again.
+    One at a time, they run in this process (kernels inherit its environment); in parallel, each in a worker
+    process. On Ctrl-C every kernel started is shut down and KeyboardInterrupt is raised again.
     """
+    if num_parallel == 1:
+        rows_in_order = []
+        for i, job in enumerate(jobs, 1):
+            started = time.perf_counter()
+            rows_in_order.append(execute(job.path, job.output, job.parameters, job.preset, job.timeout))
+            _report(i, len(jobs), job, rows_in_order[-1], time.perf_counter() - started)
+        return rows_in_order
     rows: dict[int, dict[str, Any]] = {}
     running: dict[int, tuple[subprocess.Popen, Path, float]] = {}
     pending = list(range(len(jobs)))
@@ -196,12 +213,8 @@ def run_jobs(jobs: list[Job], num_parallel: int, threads: int, work: Path) -> li
                 if proc.poll() is None:
                     continue
                 del running[i]
-                rows[i] = row = _finish(jobs[i], proc, job_file)
-                metrics = ", ".join(f"{k}={fmt(v)}" for k, v in row["metrics"].items())
-                held = sum(c["held"] for c in row["claims"].values())
-                claims = f"  claims held {held}/{len(row['claims'])}" if row["claims"] else ""
-                print(f"[{len(rows)}/{len(jobs)}] {jobs[i].label()}: {row['status']} in "
-                      f"{time.perf_counter() - started:.1f} s{claims}  {metrics}  {row['error']}".rstrip(), flush=True)
+                rows[i] = _finish(jobs[i], proc, job_file)
+                _report(len(rows), len(jobs), jobs[i], rows[i], time.perf_counter() - started)
     except KeyboardInterrupt:
         for proc, _, _ in running.values():
             proc.send_signal(signal.SIGTERM)
@@ -213,6 +226,12 @@ def run_jobs(jobs: list[Job], num_parallel: int, threads: int, work: Path) -> li
             proc.log.close()  # type: ignore[attr-defined]
         raise
     return [rows[i] for i in range(len(jobs))]
+
+
+def kernel_threads(num_parallel: int) -> int:
+    """CPU threads per kernel: $OMP_NUM_THREADS when set, else the cores shared out among the parallel runs."""
+    given = os.environ.get("OMP_NUM_THREADS", "")
+    return int(given) if given.isdigit() and int(given) > 0 else max(1, (os.cpu_count() or 1) // num_parallel)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -267,18 +286,23 @@ def main(argv: list[str] | None = None) -> int:
     jobs = [Job(path, {**preset_parameters(path, args.preset), **overrides, **({"seed": s} if s is not None else {})},
                 out / (f"seed{s}" if s is not None else "") / path.name, args.preset, args.timeout)
             for s in (seeds or [None]) for path in paths]
-    threads = max(1, (os.cpu_count() or 1) // args.jobs)
+    threads = kernel_threads(args.jobs)
     for stale in ("summary.md", "summary.html", "summary.json"):
         (out / stale).unlink(missing_ok=True)  # a summary only ever describes a run that finished
     print(f"Running {len(jobs)} notebook run(s) at the {args.preset} preset"
           + (f", seeds {', '.join(map(str, seeds))}" if seeds else "")
           + f", {args.jobs} at a time with {threads} CPU thread(s) each, into {out}", flush=True)
     start = time.perf_counter()
+    saved = {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    os.environ.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))  # kernels inherit them
     try:
         rows = run_jobs(jobs, args.jobs, threads, out / ".work")
     except KeyboardInterrupt:
         print("\nInterrupted: every kernel this run started was stopped; no summary written.", flush=True)
         return 130
+    finally:
+        for key, value in saved.items():
+            os.environ.pop(key) if value is None else os.environ.update({key: value})
     shutil.rmtree(out / ".work", ignore_errors=True)
     wall = time.perf_counter() - start
     if args.refresh:
