@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.course import check_bars, course_config, find_notebooks, preset_parameters
+from helpers.course import check_bars, course_config, find_notebooks, kit, preset_parameters
 from helpers.course.runner import execute
 from helpers.metrics import read_metrics
 
@@ -28,14 +28,47 @@ def smoke_dir(tmp_path_factory, session_data_dir) -> Path:
     return tmp_path_factory.mktemp("smoke")
 
 
+EXERCISE_PROBE = """# course test, not part of the notebook: exercise {number} as a student meets it
+_ip, _stub, _check = get_ipython(), {stub!r}, {check!r}
+_saved = {{n: globals()[n] for n in {names!r} if n in globals()}}
+_error = _ip.run_cell(_stub, store_history=False).error_in_exec
+assert isinstance(_error, NotImplementedError) and "Exercise {number}" in str(_error), "the stub must raise"
+if _check is not None:
+    globals().update({{n: None for n in {names!r}}})
+    assert _ip.run_cell(_check, store_history=False).error_in_exec is not None, "a wrong answer must fail the check"
+    globals().update(_saved)
+    assert _ip.run_cell(_check, store_history=False).error_in_exec is None, "the solution must pass the check"
+print("exercise {number}: the stub raises, a wrong answer fails the check, the solution passes")
+"""
+
+
+def with_exercise_probes(path: Path, folder: Path) -> Path:
+    """A copy of the notebook with a cell per exercise at the end that runs, in the executed notebook's kernel,
+    what a student meets: the stub (must raise NotImplementedError), the check with a wrong answer (must fail),
+    the check with the solution (must pass). One execution tests the notebook and its student version."""
+    nb = nbformat.read(str(path), as_version=4)
+    student = kit.student_version(nb)
+    for ex in kit.exercises(nb):
+        if nb.cells[ex["cell"]].cell_type != "code":
+            continue
+        check = nb.cells[ex["check"]].source if ex["check"] is not None else None
+        nb.cells.append(nbformat.v4.new_code_cell(EXERCISE_PROBE.format(
+            number=ex["number"], names=ex["names"], stub=student.cells[ex["cell"]].source, check=check)))
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(folder / path.name))
+    return folder / path.name
+
+
 @pytest.fixture(scope="session")
 def smoke_runs(smoke_dir):
-    """Execute each notebook at its smoke preset once per test session; return its runner summary row."""
+    """Execute each notebook (with its exercise probes) at its smoke preset once per test session; return its
+    runner summary row."""
     rows: dict[Path, dict] = {}
 
     def run(path: Path) -> dict:
         if path not in rows:
-            rows[path] = execute(path, smoke_dir / path.name, preset_parameters(path, "smoke"), "smoke")
+            probed = with_exercise_probes(path, smoke_dir / "sources")
+            rows[path] = execute(probed, smoke_dir / path.name, preset_parameters(path, "smoke"), "smoke")
         return rows[path]
 
     return run
@@ -50,6 +83,10 @@ def test_smoke_run_passes_its_bars(path, smoke_runs):
     row = smoke_runs(path)
     assert row["status"] == "ok", f"{path.stem} at smoke: {row['status']} {row['error']}\n{json.dumps(row['bars'])}"
     assert row["bars"], f"{path.stem} declares no smoke bars"
+    executed = nbformat.read(str(Path(row["output"])), as_version=4)
+    probes = [c for c in executed.cells if c.source.startswith("# course test")]
+    assert len(probes) >= 2 and all("the solution passes" in "".join(o.get("text", "") for o in c.outputs)
+                                    for c in probes), f"{path.stem}: at least two exercises, each probed"
 
 
 @pytest.mark.parametrize("path", GROUPED)
