@@ -29,15 +29,22 @@ def smoke_dir(tmp_path_factory, session_data_dir) -> Path:
 
 
 EXERCISE_PROBE = """# course test, not part of the notebook: exercise {number} as a student meets it
-_ip, _stub, _check = get_ipython(), {stub!r}, {check!r}
+def _error_of(source):
+    try:
+        exec(get_ipython().transform_cell(source), globals())
+    except Exception as error:  # what the student would see as the cell's error
+        return error
+
+
 _saved = {{n: globals()[n] for n in {names!r} if n in globals()}}
-_error = _ip.run_cell(_stub, store_history=False).error_in_exec
+_error = _error_of({stub!r})
 assert isinstance(_error, NotImplementedError) and "Exercise {number}" in str(_error), "the stub must raise"
+_check = {check!r}
 if _check is not None:
     globals().update({{n: None for n in {names!r}}})
-    assert _ip.run_cell(_check, store_history=False).error_in_exec is not None, "a wrong answer must fail the check"
+    assert _error_of(_check) is not None, "a wrong answer must fail the check"
     globals().update(_saved)
-    assert _ip.run_cell(_check, store_history=False).error_in_exec is None, "the solution must pass the check"
+    assert _error_of(_check) is None, "the solution must pass the check"
 print("exercise {number}: the stub raises, a wrong answer fails the check, the solution passes")
 """
 
@@ -182,3 +189,17 @@ def test_bad_parameters_fail_in_the_setup_cell_with_a_clear_error():
                 message = str(info.value)
                 assert "ParameterError" in message and name in message, \
                     f"{path.stem}: {name}={value!r}: {message[-500:]}"
+
+
+def test_exercise_probe_fails_for_a_check_that_cannot_fail(tmp_path):
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("**Exercise 1.** Set `x` to 2."),
+        nbformat.v4.new_code_cell("x = 2", metadata={"tags": ["solution"]}),
+        nbformat.v4.new_code_cell("x\nassert True  # passes whatever x is", metadata={"tags": ["check"]})])
+    nbformat.write(nb, str(tmp_path / "01_toy.ipynb"))
+    probed = nbformat.read(str(with_exercise_probes(tmp_path / "01_toy.ipynb", tmp_path / "probed")), as_version=4)
+    with pytest.raises(CellExecutionError, match="a wrong answer must fail the check"):
+        NotebookClient(probed, kernel_name="python3", timeout=60).execute()
