@@ -68,10 +68,10 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _SESSION_CLAIMS: dict[str, dict[str, Any]] = {}  # the claims this process recorded, for show_claims()
 
 
-def claim(name: str, statement: str, held: Any, **numbers: Any) -> bool:
+def claim(name: str, statement: str, held: Any, **numbers: Any) -> None:
     """Record a conclusion drawn from a measurement: held or not, what it says, and the numbers behind it.
 
-    A claim that does not hold is a result, shown and recorded as such, not an error. Returns `held`.
+    A claim that does not hold is a result, shown and recorded as such, not an error.
     """
     from IPython.display import display
 
@@ -89,7 +89,6 @@ def claim(name: str, statement: str, held: Any, **numbers: Any) -> bool:
     record = {name: {"statement": statement, "held": held, "numbers": clean}}
     _SESSION_CLAIMS.update(record)
     display({CLAIMS_MIME: record, "text/plain": text, "text/html": page}, raw=True)
-    return held
 
 
 def read_claims(notebook: nbformat.NotebookNode | str | Path) -> dict[str, dict[str, Any]]:

@@ -15,7 +15,7 @@ import pytest
 
 from helpers.course import check_bars, course_config, find_notebooks, kit, preset_parameters
 from helpers.course.runner import execute
-from helpers.metrics import read_metrics
+from helpers.metrics import read_claims, read_metrics
 
 NOTEBOOKS = find_notebooks()
 ids = [p.stem for p in NOTEBOOKS]
@@ -126,7 +126,7 @@ def test_committed_notebook_was_run_top_to_bottom_and_meets_its_full_bars(path):
     assert nb.metadata.kernelspec.name == "python3"
     assert "papermill" not in nb.metadata and "jupytext" not in nb.metadata, "run metadata left in the notebook"
     assert "/work/" not in json.dumps(nb.metadata) and "/home/" not in json.dumps(nb.metadata)
-    rows = check_bars(read_metrics(nb), course_config(nb)["bars"]["full"])
+    rows = check_bars(read_metrics(nb), course_config(nb)["bars"]["full"], read_claims(nb))
     missed = [r for r in rows if not r["met"]]
     assert rows and not missed, f"{path.stem}: committed outputs miss full bars {missed}"
 
