@@ -16,12 +16,18 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+# imported now, not lazily: the function `download` shares its module's name, which a lazy import would shadow
+from .download import DataError as DataError
+from .download import DownloadError as DownloadError
+from .download import data_dir as data_dir
+from .download import download as download
+from .download import read_idx as read_idx
+
 _EXPORTS = {  # public name -> the module that defines it; imported on first use, so that the course tooling
     "batches": ["RandomBatches", "TensorLoader"],  # (helpers.course) starts without loading torch
     "checks": ["ParameterError", "check_params", "compare_with_reference", "require"],
     "datasets.images": ["IMAGE_DATASETS", "Split", "load_digits", "load_image_dataset", "load_mnist",
                         "load_sample_photo"],
-    "download": ["DataError", "DownloadError", "data_dir", "download", "read_idx"],
     "metrics": ["claim", "read_claims", "read_metrics", "record_metrics", "show_claims"],
     "plotting": ["plot_confusion_matrix", "plot_feature_maps", "plot_filters", "plot_heatmap", "plot_history",
                  "plot_image_grid", "plot_lines"],
@@ -29,7 +35,7 @@ _EXPORTS = {  # public name -> the module that defines it; imported on first use
     "training": ["accuracy", "evaluate", "model_device", "optimizer_step", "predict", "supervised_step", "train"],
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
-__all__ = sorted(_MODULE_OF)
+__all__ = sorted([*_MODULE_OF, "DataError", "DownloadError", "data_dir", "download", "read_idx"])
 
 
 def __getattr__(name: str) -> Any:
