@@ -192,15 +192,15 @@ def seeded_notebook(folder: Path, name: str, body: str, bars: dict) -> Path:
     return path
 
 
-def test_seeds_in_parallel_aggregate_metrics_claims_and_bars(tmp_path, capsys):
+def test_seeds_in_parallel_aggregate_metrics_claims_and_bars_and_refresh_from_the_default_seed(tmp_path, capsys):
     folder, out = tmp_path / "nbs", tmp_path / "out"
     folder.mkdir()
     body = ("import os\n"
             "record_metrics(score=seed / 10, threads=int(os.environ['OMP_NUM_THREADS']))\n"
             "claim('seed_is_even', 'The seed is even.', seed % 2 == 0, seed=seed)")
-    seeded_notebook(folder, "01_seeded", body, {"full": {"score": ">= 0.1", "claims": {"seed_is_even": "held"}},
-                                                "smoke": {"score": ">= 0"}})
-    status = main(["--dir", str(folder), "--seeds", "0-2", "-j", "2", "--out", str(out)])
+    source = seeded_notebook(folder, "01_seeded", body, {"full": {"score": "<= 0.15", "claims": {
+        "seed_is_even": "held"}}, "smoke": {"score": ">= 0"}})
+    status = main(["--dir", str(folder), "--seeds", "0-2", "-j", "2", "--out", str(out), "--refresh"])
     printed = capsys.readouterr().out
     assert status == 1 and "2 at a time" in printed
     assert sorted(line.split(":")[0].split("] ")[1] for line in printed.splitlines() if line.startswith("[")) \
@@ -211,14 +211,18 @@ def test_seeds_in_parallel_aggregate_metrics_claims_and_bars(tmp_path, capsys):
     assert {r["metrics"]["threads"] for r in runs} == {kernel_threads(2)}
     assert runs[1]["claims"]["seed_is_even"] == {"statement": "The seed is even.", "held": False,
                                                  "numbers": {"seed": 1}}
-    assert [r["status"] for r in runs] == ["missed bar", "missed bar", "ok"]  # score bar at 0, claim bar at 1
+    assert [r["status"] for r in runs] == ["ok", "missed bar", "missed bar"]  # claim bar at 1, score bar at 2
     agg = summary["notebooks"]["01_seeded"]
     assert agg["ok"] == 1 and agg["metrics"]["score"] == {"mean": 0.1, "min": 0.0, "max": 0.2, "n": 3}
     assert agg["claims"]["seed_is_even"]["held"] == 2 and agg["claims"]["seed_is_even"]["of"] == 3
-    assert agg["bars"]["score >= 0.1"] == {"kind": "metric", "met": 2, "of": 3}
+    assert agg["bars"]["score <= 0.15"] == {"kind": "metric", "met": 2, "of": 3}
     assert agg["bars"]["seed_is_even held"] == {"kind": "claim", "met": 2, "of": 3}
     table = (out / "summary.md").read_text()
     assert "seed_is_even: held 2/3" in table and "score=0.1 [0, 0.2]" in table
+    # the default seed's run is the notebook's plain run: it has no injected cell and refreshed the source
+    refreshed = nbformat.read(str(source), as_version=4)
+    assert read_metrics(refreshed)["score"] == 0.0 and len(refreshed.cells) == 4
+    assert len(nbformat.read(str(out / "seed1" / "01_seeded.ipynb"), as_version=4).cells) == 5
 
 
 def test_ctrl_c_stops_the_kernels_and_writes_no_summary(tmp_path):

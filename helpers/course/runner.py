@@ -6,6 +6,7 @@
     python -m helpers.run --seeds 0-4 -j 2       # each notebook at seeds 0..4, two kernels at a time
     python -m helpers.run --seeds 0-4 -j 2 --claims-report   # ... and write CLAIMS.md from the run
     python -m helpers.run --refresh              # re-run the committed notebooks in place (full preset)
+    python -m helpers.run --seeds 0-4 -j 2 --claims-report --refresh   # the release step: report and notebooks
 
 Each run executes in its own worker process and kernel; with -j N, N run at once and each kernel gets
 cores/N CPU threads. Ctrl-C stops every kernel started and writes no summary.
@@ -133,9 +134,10 @@ class Job:
     output: Path
     preset: str
     timeout: int | None
+    seed: int | None = None  # the run's seed when --seeds chose it (passed as a parameter unless the default)
 
     def label(self) -> str:
-        seed = self.parameters.get("seed")
+        seed = self.parameters.get("seed", self.seed)
         return self.path.stem + ("" if seed is None else f" seed {seed}")
 
 
@@ -264,9 +266,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(err))
     if args.jobs < 1:
         parser.error(f"-j {args.jobs}: run at least one notebook at a time.")
-    if args.refresh and (args.preset != "full" or overrides or seeds):
-        parser.error("--refresh re-runs the committed notebooks as readers see them: full preset, no -p overrides, "
-                     "no --seeds.")
+    if args.refresh and (args.preset != "full" or overrides):
+        parser.error("--refresh re-runs the committed notebooks as readers see them: full preset, no -p overrides.")
     if seeds and "seed" in overrides:
         parser.error("give the seed either with --seeds or with -p seed, not both.")
     if args.claims_report and (args.preset != "full" or overrides or not seeds or len(seeds) < 2
@@ -276,15 +277,25 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or REPO_ROOT / "runs" / (args.preset + ("-seeds" if seeds else ""))
     try:
         paths = find_notebooks(args.notebooks, args.dir)
+        defaults = {}
         for path in paths:
             check_overrides(path, {**overrides, **({"seed": 0} if seeds else {})})
             course_config(path)
+            defaults[path] = notebook_parameters(path).get("seed")
     except ValueError as err:
         parser.error(str(err))
     if not paths:
         parser.error(f"no notebooks found in {args.dir}")
-    jobs = [Job(path, {**preset_parameters(path, args.preset), **overrides, **({"seed": s} if s is not None else {})},
-                out / (f"seed{s}" if s is not None else "") / path.name, args.preset, args.timeout)
+    if args.refresh and seeds and not all(d is not None and int(d) in seeds for d in defaults.values()):
+        parser.error("--refresh with --seeds needs each notebook's default seed among the seeds (it refreshes "
+                     "from that run).")
+
+    def seed_parameter(path: Path, seed: int | None) -> dict[str, int]:
+        """The run at a notebook's default seed is its plain run (no injected cell), so it can refresh."""
+        return {} if seed is None or str(seed) == defaults[path] else {"seed": seed}
+
+    jobs = [Job(path, {**preset_parameters(path, args.preset), **overrides, **seed_parameter(path, s)},
+                out / (f"seed{s}" if s is not None else "") / path.name, args.preset, args.timeout, s)
             for s in (seeds or [None]) for path in paths]
     threads = kernel_threads(args.jobs)
     for stale in ("summary.md", "summary.html", "summary.json"):
@@ -305,9 +316,11 @@ def main(argv: list[str] | None = None) -> int:
             os.environ.pop(key) if value is None else os.environ.update({key: value})
     shutil.rmtree(out / ".work", ignore_errors=True)
     wall = time.perf_counter() - start
+    for job, row in zip(jobs, rows, strict=True):
+        row["seed"] = job.seed if job.seed is not None else row["seed"]
     if args.refresh:
         for job, row in zip(jobs, rows, strict=True):
-            if row["status"] == "ok":  # only a run that passed replaces the committed notebook
+            if row["status"] == "ok" and "seed" not in job.parameters:  # a passing run at the default seed
                 shutil.copyfile(job.output, job.path)
                 row["refreshed"] = str(job.path)
     table = write_summaries(out, rows, aggregate(rows), wall, args.jobs, threads)
