@@ -96,6 +96,7 @@ def test_smoke_run_passes_its_bars(path, smoke_runs):
                                     for c in probes), f"{path.stem}: at least two exercises, each probed"
 
 
+@pytest.mark.repro
 @pytest.mark.parametrize("path", GROUPED)
 def test_nbval_rerun_reproduces_the_checked_cells(path, smoke_runs, smoke_dir):
     """nbval re-executes the smoke output and compares the cells tagged nbval-check-output (shapes, counts,
