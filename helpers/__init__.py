@@ -29,7 +29,7 @@ _EXPORTS = {  # public name -> the module that defines it; imported on first use
     "datasets.images": ["IMAGE_DATASETS", "Split", "load_digits", "load_image_dataset", "load_mnist",
                         "load_sample_photo"],
     "metrics": ["claim", "read_claims", "read_metrics", "record_metrics", "show_claims"],
-    "plotting": ["plot_confusion_matrix", "plot_feature_maps", "plot_filters", "plot_heatmap", "plot_history",
+    "plotting": ["plot_confusion_matrix", "plot_feature_maps", "plot_filters", "plot_history",
                  "plot_image_grid", "plot_lines"],
     "runtime": ["DEVICES", "count_params", "get_device", "seconds_per_step", "set_seed"],
     "training": ["accuracy", "evaluate", "model_device", "optimizer_step", "predict", "supervised_step", "train"],

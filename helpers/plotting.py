@@ -128,21 +128,3 @@ def plot_lines(x: Sequence[float] | None, series: Mapping[str, Series], xlabel: 
     ax.grid(alpha=0.3, which="both")
     ax.legend()
     return fig
-
-
-def plot_heatmap(matrix: Tensor | np.ndarray, xlabels: Sequence[str] | None = None,
-                 ylabels: Sequence[str] | None = None, title: str = "", cmap: str = "viridis",
-                 xlabel: str = "", ylabel: str = "") -> Figure:
-    """A matrix as colours (attention weights, gate activations), with optional tick labels."""
-    m = _numpy(matrix)
-    fig = Figure(figsize=(min(12, 1.5 + 0.28 * m.shape[1]), min(8, 1.2 + 0.28 * m.shape[0])), layout="constrained")
-    ax = fig.subplots()
-    im = ax.imshow(m, cmap=cmap, aspect="auto")
-    if xlabels is not None:
-        ax.set_xticks(range(len(xlabels)), labels=list(xlabels), fontsize=7)
-    if ylabels is not None:
-        ax.set_yticks(range(len(ylabels)), labels=list(ylabels), fontsize=7)
-    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
-    fig.colorbar(im, ax=ax, shrink=0.8)
-    return fig
-
