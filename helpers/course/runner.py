@@ -8,8 +8,8 @@
     python -m helpers.run --refresh              # re-run the committed notebooks in place (full preset)
     python -m helpers.run --seeds 0-4 -j 2 --claims-report --refresh   # the release step: report and notebooks
 
-Each run executes in its own worker process and kernel; with -j N, N run at once and each kernel gets
-cores/N CPU threads. Ctrl-C stops every kernel started and writes no summary.
+With -j N, N runs go at once, each in its own worker process and kernel with cores/N CPU threads
+(helpers/course/parallel.py). Ctrl-C stops every kernel started and writes no summary.
 """
 
 from __future__ import annotations
@@ -20,11 +20,8 @@ import json
 import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +29,8 @@ import nbformat
 
 from ..metrics import read_claims, read_metrics
 from .config import NOTEBOOK_DIR, REPO_ROOT, check_bars, course_config, find_notebooks, preset_parameters
-from .summary import aggregate, fmt, write_summaries
+from .parallel import Job, run_jobs, worker
+from .summary import aggregate, write_summaries
 
 _CR = re.compile(r"[^\n]*\r(?=[^\n])")  # text that a later carriage return on the same line overwrites
 _SEEDS = re.compile(r"^(\d+)(?:-(\d+))?$")
@@ -125,111 +123,6 @@ def execute(path: Path, output: Path, parameters: dict[str, Any], preset: str,
     return row
 
 
-@dataclass
-class Job:
-    """One notebook run: which notebook, with which parameters, into which file."""
-
-    path: Path
-    parameters: dict[str, Any]
-    output: Path
-    preset: str
-    timeout: int | None
-    seed: int | None = None  # the run's seed when --seeds chose it (passed as a parameter unless the default)
-
-    def label(self) -> str:
-        seed = self.parameters.get("seed", self.seed)
-        return self.path.stem + ("" if seed is None else f" seed {seed}")
-
-
-def _worker(job_file: str) -> int:
-    """Worker process: run the job described in `job_file` and write its row beside it; SIGTERM stops the kernel."""
-    def stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt  # papermill then shuts its kernel down on the way out
-
-    signal.signal(signal.SIGTERM, stop)
-    spec = json.loads(Path(job_file).read_text())
-    row = execute(Path(spec["path"]), Path(spec["output"]), spec["parameters"], spec["preset"], spec["timeout"])
-    Path(job_file).with_suffix(".row.json").write_text(json.dumps(row))
-    return 0
-
-
-def _start(job: Job, threads: int, work: Path) -> tuple[subprocess.Popen, Path]:
-    """Launch a worker process for `job`, in its own session (Ctrl-C reaches the runner, which stops it)."""
-    work.mkdir(parents=True, exist_ok=True)
-    job_file = work / f"{job.label().replace(' ', '-')}.job.json"
-    job_file.write_text(json.dumps({"path": str(job.path), "output": str(job.output), "preset": job.preset,
-                                    "parameters": job.parameters, "timeout": job.timeout}))
-    env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
-    log = open(job_file.with_suffix(".log"), "w")  # noqa: SIM115 (closed with the process)
-    proc = subprocess.Popen([sys.executable, "-m", "helpers.course.runner", "--worker", str(job_file)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    proc.log = log  # type: ignore[attr-defined]
-    return proc, job_file
-
-
-def _finish(job: Job, proc: subprocess.Popen, job_file: Path) -> dict[str, Any]:
-    """The row a finished worker wrote, or a 'crashed' row with the end of its log."""
-    proc.log.close()  # type: ignore[attr-defined]
-    row_file = job_file.with_suffix(".row.json")
-    if proc.returncode == 0 and row_file.exists():
-        return json.loads(row_file.read_text())
-    tail = job_file.with_suffix(".log").read_text()[-800:]
-    return {"notebook": job.path.stem, "preset": job.preset, "seed": job.parameters.get("seed"),
-            "parameters": job.parameters, "output": None, "status": "crashed",
-            "error": " ".join(tail.strip().splitlines()[-1:]),
-            "seconds": None, "metrics": {}, "claims": {}, "bars": []}
-
-
-def _report(done: int, total: int, job: Job, row: dict[str, Any], seconds: float) -> None:
-    """One line per finished run: its time, verdict, claims held and metrics."""
-    metrics = ", ".join(f"{k}={fmt(v)}" for k, v in row["metrics"].items())
-    held = sum(c["held"] for c in row["claims"].values())
-    claims = f"  claims held {held}/{len(row['claims'])}" if row["claims"] else ""
-    print(f"[{done}/{total}] {job.label()}: {row['status']} in {seconds:.1f} s{claims}  {metrics}  "
-          f"{row['error']}".rstrip(), flush=True)
-
-
-def run_jobs(jobs: list[Job], num_parallel: int, threads: int, work: Path) -> list[dict[str, Any]]:
-    """Run the jobs, `num_parallel` at a time; print a line as each finishes; return rows in job order.
-
-    One at a time, they run in this process (kernels inherit its environment); in parallel, each in a worker
-    process. On Ctrl-C every kernel started is shut down and KeyboardInterrupt is raised again.
-    """
-    if num_parallel == 1:
-        rows_in_order = []
-        for i, job in enumerate(jobs, 1):
-            started = time.perf_counter()
-            rows_in_order.append(execute(job.path, job.output, job.parameters, job.preset, job.timeout))
-            _report(i, len(jobs), job, rows_in_order[-1], time.perf_counter() - started)
-        return rows_in_order
-    rows: dict[int, dict[str, Any]] = {}
-    running: dict[int, tuple[subprocess.Popen, Path, float]] = {}
-    pending = list(range(len(jobs)))
-    try:
-        while pending or running:
-            while pending and len(running) < num_parallel:
-                i = pending.pop(0)
-                running[i] = (*_start(jobs[i], threads, work), time.perf_counter())
-            time.sleep(0.2)
-            for i, (proc, job_file, started) in list(running.items()):
-                if proc.poll() is None:
-                    continue
-                del running[i]
-                rows[i] = _finish(jobs[i], proc, job_file)
-                _report(len(rows), len(jobs), jobs[i], rows[i], time.perf_counter() - started)
-    except KeyboardInterrupt:
-        for proc, _, _ in running.values():
-            proc.send_signal(signal.SIGTERM)
-        for proc, _, _ in running.values():
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.log.close()  # type: ignore[attr-defined]
-        raise
-    return [rows[i] for i in range(len(jobs))]
-
-
 def kernel_threads(num_parallel: int) -> int:
     """CPU threads per kernel: $OMP_NUM_THREADS when set, else the cores shared out among the parallel runs."""
     given = os.environ.get("OMP_NUM_THREADS", "")
@@ -257,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=NOTEBOOK_DIR,
                         help="folder of the notebooks to run (default: notebooks/; e.g. a student version)")
     if argv is None and len(sys.argv) == 3 and sys.argv[1] == "--worker":
-        return _worker(sys.argv[2])
+        return worker(sys.argv[2], execute)
     args = parser.parse_args(argv)
     overrides = {name: parse_value(value) for name, value in args.parameter}
     try:
@@ -307,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     saved = {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
     os.environ.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))  # kernels inherit them
     try:
-        rows = run_jobs(jobs, args.jobs, threads, out / ".work")
+        rows = run_jobs(jobs, args.jobs, threads, out / ".work", execute)
     except KeyboardInterrupt:
         print("\nInterrupted: every kernel this run started was stopped; no summary written.", flush=True)
         return 130
