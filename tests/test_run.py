@@ -17,13 +17,16 @@ from helpers.metrics import METRICS_MIME, read_metrics
 
 
 def make_notebook(folder: Path, name: str = "01_tiny", body: str = "record_metrics(score=n / 10)",
-                  bars: dict | None = None) -> Path:
-    """A minimal course notebook: parameters n and device, a setup cell, and a body that records a metric."""
+                  bars: dict | None = None, second: tuple[str, str, str] = ("device", '"auto"', "['auto', 'cpu']"),
+                  ) -> Path:
+    """A minimal course notebook: parameters n and `second` (name, default, rule; device unless told), a setup
+    cell, and a body that records metrics or claims."""
+    other, default, rule = second
     nb = new_notebook(cells=[
         new_markdown_cell(f"# {name[:2]} · Tiny"),
-        new_code_cell("n = 5  # a number\ndevice = \"auto\"  # device", metadata={"tags": ["parameters"]}),
-        new_code_cell("from helpers import ParameterError, check_params, record_metrics\n"
-                      "check_params(dict(n=n, device=device), n=(int, 0, 9), device=['auto', 'cpu'])"),
+        new_code_cell(f"n = 5  # a number\n{other} = {default}  # {other}", metadata={"tags": ["parameters"]}),
+        new_code_cell("from helpers import ParameterError, check_params, claim, record_metrics\n"
+                      f"check_params(dict(n=n, {other}={other}), n=(int, 0, 9), {other}={rule})"),
         new_code_cell(body),
     ])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -178,18 +181,7 @@ def test_refresh_replaces_a_notebook_only_when_it_passes(tmp_path):
 
 def seeded_notebook(folder: Path, name: str, body: str, bars: dict) -> Path:
     """A tiny course notebook with a seed parameter; `body` may use n and seed and call claim/record_metrics."""
-    nb = new_notebook(cells=[
-        new_markdown_cell(f"# {name[:2]} · Seeded"),
-        new_code_cell("n = 5  # a number\nseed = 0  # seed", metadata={"tags": ["parameters"]}),
-        new_code_cell("from helpers import check_params, claim, record_metrics\n"
-                      "check_params(dict(n=n, seed=seed), n=(int, 0, 9), seed=(int, 0, 99))"),
-        new_code_cell(body),
-    ])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["course"] = {"smoke": {"n": 9}, "bars": bars}
-    path = folder / f"{name}.ipynb"
-    nbformat.write(nb, str(path))
-    return path
+    return make_notebook(folder, name, body, bars, second=("seed", "0", "(int, 0, 99)"))
 
 
 def test_seeds_in_parallel_aggregate_metrics_claims_and_bars_and_refresh_from_the_default_seed(tmp_path, capsys):
