@@ -205,6 +205,7 @@ def test_seeds_in_parallel_aggregate_metrics_claims_and_bars_and_refresh_from_th
                                                  "numbers": {"seed": 1}}
     assert [r["status"] for r in runs] == ["ok", "missed bar", "missed bar"]  # claim bar at 1, score bar at 2
     agg = summary["notebooks"]["01_seeded"]
+    assert agg["seconds"]["min"] > 0 and agg["seconds"]["max"] >= agg["seconds"]["mean"]
     assert agg["ok"] == 1 and agg["metrics"]["score"] == {"mean": 0.1, "min": 0.0, "max": 0.2, "n": 3}
     assert agg["claims"]["seed_is_even"]["held"] == 2 and agg["claims"]["seed_is_even"]["of"] == 3
     assert agg["bars"]["score <= 0.15"] == {"kind": "metric", "met": 2, "of": 3}
@@ -245,3 +246,19 @@ def test_ctrl_c_stops_the_kernels_and_writes_no_summary(tmp_path):
         pid = int(pid_file.read_text())
         assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower() \
             or "(Z)" in Path(f"/proc/{pid}/stat").read_text(), f"kernel {pid} still runs"
+
+
+def test_parallel_runs_start_longest_first_and_expected_times_come_from_the_claims_report(tmp_path):
+    from helpers.course.parallel import Job, longest_first
+    from helpers.course.report import expected_seconds
+
+    jobs = [Job(Path(f"{stem}.ipynb"), {}, tmp_path / f"{stem}.ipynb", "full", None)
+            for stem in ("01_a", "02_b", "03_c", "01_a")]
+    assert longest_first(jobs, {"02_b": 50.0, "03_c": 90.0, "01_a": 10.0}) == [2, 1, 0, 3]
+    assert longest_first(jobs, {}) == [0, 1, 2, 3]  # no record: the given order
+    report = tmp_path / "claims.json"
+    report.write_text(json.dumps({"notebooks": {"01_a": {"seconds": {"mean": 12.5, "min": 10, "max": 15}},
+                                                "02_b": {"seconds": None}}}))
+    assert expected_seconds(report) == {"01_a": 12.5}
+    report.write_text("{ not json")
+    assert expected_seconds(report) == {} and expected_seconds(tmp_path / "missing.json") == {}

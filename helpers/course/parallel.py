@@ -82,11 +82,18 @@ def _report(done: int, total: int, job: Job, row: dict[str, Any], seconds: float
           f"{row['error']}".rstrip(), flush=True)
 
 
-def run_jobs(jobs: list[Job], num_parallel: int, threads: int, work: Path, execute: Execute) -> list[dict[str, Any]]:
+def longest_first(jobs: list[Job], expected: dict[str, float]) -> list[int]:
+    """Job indices in start order: the longest expected notebook first, so no long run is left alone at the end."""
+    return sorted(range(len(jobs)), key=lambda i: -expected.get(jobs[i].path.stem, 0.0))
+
+
+def run_jobs(jobs: list[Job], num_parallel: int, threads: int, work: Path, execute: Execute,
+             expected: dict[str, float] | None = None) -> list[dict[str, Any]]:
     """Run the jobs, `num_parallel` at a time; print a line as each finishes; return rows in job order.
 
-    One at a time, they run in this process (kernels inherit its environment); in parallel, each in a worker
-    process. On Ctrl-C every kernel started is shut down and KeyboardInterrupt is raised again.
+    One at a time, they run in this process (kernels inherit its environment) in job order; in parallel, each
+    in a worker process, started longest first by `expected` seconds per notebook. On Ctrl-C every kernel
+    started is shut down and KeyboardInterrupt is raised again.
     """
     if num_parallel == 1:
         rows_in_order = []
@@ -97,7 +104,7 @@ def run_jobs(jobs: list[Job], num_parallel: int, threads: int, work: Path, execu
         return rows_in_order
     rows: dict[int, dict[str, Any]] = {}
     running: dict[int, tuple[subprocess.Popen, Path, float]] = {}
-    pending = list(range(len(jobs)))
+    pending = longest_first(jobs, expected or {})
     try:
         while pending or running:
             while pending and len(running) < num_parallel:

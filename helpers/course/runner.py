@@ -30,6 +30,7 @@ import nbformat
 from ..metrics import read_claims, read_metrics
 from .config import NOTEBOOK_DIR, REPO_ROOT, check_bars, course_config, find_notebooks, preset_parameters
 from .parallel import Job, run_jobs, worker
+from .report import expected_seconds, write_report
 from .summary import aggregate, write_summaries
 
 _CR = re.compile(r"[^\n]*\r(?=[^\n])")  # text that a later carriage return on the same line overwrites
@@ -200,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     saved = {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
     os.environ.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))  # kernels inherit them
     try:
-        rows = run_jobs(jobs, args.jobs, threads, out / ".work", execute)
+        rows = run_jobs(jobs, args.jobs, threads, out / ".work", execute, expected_seconds())
     except KeyboardInterrupt:
         print("\nInterrupted: every kernel this run started was stopped; no summary written.", flush=True)
         return 130
@@ -220,8 +221,6 @@ def main(argv: list[str] | None = None) -> int:
     print("\n" + table + f"\nWall time {wall:.1f} s. Summary written to {out}/summary.md, summary.html and "
           "summary.json", flush=True)
     if args.claims_report:
-        from .report import write_report
-
         for written in write_report(json.loads((out / "summary.json").read_text()), paths):
             print(f"wrote {written}")
     return 0 if all(r["status"] == "ok" for r in rows) else 1

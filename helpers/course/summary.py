@@ -40,6 +40,9 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         runs = [r for r in rows if r["notebook"] == name]
         agg: dict[str, Any] = {"runs": len(runs), "ok": sum(r["status"] == "ok" for r in runs),
                                "seeds": [r.get("seed") for r in runs], "metrics": {}, "claims": {}, "bars": {}}
+        seconds = [r["seconds"] for r in runs if _numeric(r.get("seconds"))]
+        if seconds:
+            agg["seconds"] = spread(seconds)
         for metric in dict.fromkeys(k for r in runs for k in r["metrics"]):
             values = [r["metrics"][metric] for r in runs if _numeric(r["metrics"].get(metric))]
             if values:
