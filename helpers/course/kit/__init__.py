@@ -2,8 +2,10 @@
 
     python -m helpers.kit student --out student/               # every notebook, solutions replaced by stubs
     python -m helpers.kit student 01_cnn 03 --out student/     # only the notebooks named
+    python -m helpers.kit student --nbgrader --out source/     # nbgrader's source version (for JupyterHub)
     python -m helpers.kit slides 01_cnn --out slides/          # reveal.js slides (add --reveal DIR for reveal.js)
     python -m helpers.kit web --out site/                      # the executed notebooks as HTML, with index.html
+    python -m helpers.kit grade submissions/*.ipynb --out grades/ -j 2   # run and score students' notebooks
 
 Everything works offline. The full notebooks in notebooks/ are the instructor's version and are never written.
 """
@@ -14,11 +16,12 @@ import argparse
 from pathlib import Path
 
 from ..config import NOTEBOOK_DIR, PRESETS
+from .grade import grade, graded_copy
 from .pages import _exporter, slide_types, write_slides, write_web
 from .student import bound_names, exercises, resolve, stub_source, student_version, used_names, write_student
 
-__all__ = ["bound_names", "exercises", "main", "resolve", "slide_types", "student_version", "stub_source",
-           "used_names", "write_slides", "write_student", "write_web", "_exporter"]
+__all__ = ["bound_names", "exercises", "grade", "graded_copy", "main", "resolve", "slide_types", "student_version",
+           "stub_source", "used_names", "write_slides", "write_student", "write_web", "_exporter"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,10 +32,21 @@ def main(argv: list[str] | None = None) -> int:
     student = sub.add_parser("student", help="student copies: solutions replaced by stubs, outputs cleared")
     slides = sub.add_parser("slides", help="reveal.js slides of one or more notebooks")
     web = sub.add_parser("web", help="static HTML of the executed notebooks, with index.html")
-    for command in (student, slides, web):
+    grader = sub.add_parser("grade", help="run students' notebooks headless and score each exercise check")
+    for command in (student, slides, web, grader):
         command.add_argument("--out", type=Path, required=True, help="output folder (not inside notebooks/)")
         command.add_argument("--source", type=Path, default=NOTEBOOK_DIR, help="notebook folder (default: notebooks/)")
+    grader.add_argument("submissions", nargs="+", type=Path, help="the students' .ipynb files")
+    grader.add_argument("--notebook", default=None,
+                        help="the course notebook they answer (default: from each file name, e.g. bob_01_cnn)")
+    grader.add_argument("--preset", choices=PRESETS, default="smoke", help="parameters to run them at (default smoke)")
+    grader.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell (default 60)")
+    grader.add_argument("-j", "--jobs", type=int, default=1, help="submissions run at once (default 1)")
     student.add_argument("notebooks", nargs="*", help="names, numbers or .ipynb paths; default: all")
+    student.add_argument("--nbgrader", action="store_true",
+                         help="write nbgrader's source version instead: solutions between BEGIN/END SOLUTION "
+                              "markers, each check an autograded test (nbgrader generate_assignment makes the "
+                              "student version from it)")
     slides.add_argument("notebooks", nargs="+", help="names, numbers or .ipynb paths")
     web.add_argument("notebooks", nargs="*", help="names, numbers or .ipynb paths; default: all")
     slides.add_argument("--reveal", type=Path, default=None,
@@ -44,12 +58,21 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--mathjax", default=None, help="MathJax URL or path instead of the CDN")
     web.add_argument("--preset", choices=PRESETS, default="full", help="the preset the notebooks ran at (for bars)")
     args = parser.parse_args(argv)
+    if args.command == "grade":
+        try:
+            written = grade(args.submissions, args.out, args.notebook, args.preset, args.timeout, args.jobs,
+                            args.source)
+        except ValueError as err:
+            parser.error(str(err))
+        print("\n".join(f"wrote {path}" for path in written))
+        print(f"The executed copies are in {args.out / 'executed'}: open one to see what a student's check printed.")
+        return 0
     try:
         paths = resolve(args.notebooks, args.source)
         if not paths:
             raise ValueError(f"no notebooks found in {args.source}")
         if args.command == "student":
-            written = write_student(paths, args.out)
+            written = write_student(paths, args.out, args.nbgrader)
         elif args.command == "slides":
             written = write_slides(paths, args.out, args.reveal, args.mathjax, args.max_code_lines, args.long_code)
         else:
@@ -58,7 +81,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(err))
     for path in written:
         print(f"wrote {path}")
-    if args.command == "student":
+    if args.command == "student" and args.nbgrader:
+        print(f"Copy {args.out} into your nbgrader course's source/<assignment>/ folder and run "
+              "`nbgrader generate_assignment`: it makes the student version and grades the checks.")
+    elif args.command == "student":
         print(f"Hand out the folder {args.out}: each exercise's solution cell raises NotImplementedError "
               "until the student writes it; the check cell below it tests the answer.")
     elif args.command == "slides":

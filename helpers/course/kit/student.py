@@ -131,6 +131,27 @@ def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+def nbgrader_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The source version nbgrader imports: solutions between its markers, each check an autograded 1-point test."""
+    nb = copy.deepcopy(nb)
+    for ex in exercises(nb):
+        cell, grade_id = nb.cells[ex["cell"]], f"exercise-{ex['number']}"
+        if cell.cell_type == "code":
+            cell.source = f"### BEGIN SOLUTION\n{cell.source}\n### END SOLUTION"
+        cell.metadata["nbgrader"] = {"solution": True, "grade": False, "locked": False, "task": False,
+                                     "grade_id": grade_id, "schema_version": 3}
+        if ex["check"] is not None:
+            nb.cells[ex["check"]].metadata["nbgrader"] = {
+                "solution": False, "grade": True, "locked": True, "task": False, "points": 1,
+                "grade_id": f"{grade_id}-check", "schema_version": 3}
+    nb.cells = [c for c in nb.cells if "injected-parameters" not in _tags(c)]
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    _strip_run_metadata(nb)
+    return nb
+
+
 def _refuse_inside(out: Path, *protected: Path) -> None:
     """Raise ValueError if `out` is, or lies inside, a protected folder."""
     out = out.resolve()
@@ -141,13 +162,13 @@ def _refuse_inside(out: Path, *protected: Path) -> None:
                              "(the notebooks there are the instructor's version and are never overwritten).")
 
 
-def write_student(paths: Sequence[Path], out: Path) -> list[Path]:
-    """Write the student version of each notebook into `out`; return the files written."""
+def write_student(paths: Sequence[Path], out: Path, nbgrader: bool = False) -> list[Path]:
+    """Write the student version (or nbgrader's source version) of each notebook into `out`; return the files."""
     _refuse_inside(out, NOTEBOOK_DIR, *{p.parent for p in paths})
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for path in paths:
-        nb = student_version(nbformat.read(str(path), as_version=4))
+        nb = (nbgrader_version if nbgrader else student_version)(nbformat.read(str(path), as_version=4))
         nbformat.validate(nb)
         nbformat.write(nb, str(out / path.name))
         written.append(out / path.name)
