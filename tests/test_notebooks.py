@@ -13,7 +13,16 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.course import check_bars, course_config, find_notebooks, kit, preset_parameters
+from helpers.course import (
+    KERNELSPEC,
+    check_bars,
+    course_config,
+    find_notebooks,
+    kit,
+    preset_parameters,
+    restore_hint,
+    run_problem,
+)
 from helpers.course.runner import execute
 from helpers.metrics import read_claims, read_metrics
 
@@ -119,12 +128,9 @@ def test_nbval_rerun_reproduces_the_checked_cells(path, smoke_runs, smoke_dir):
 def test_committed_notebook_was_run_top_to_bottom_and_meets_its_full_bars(path):
     nb = nbformat.read(str(path), as_version=4)
     nbformat.validate(nb)
-    code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
-    counts = [c.execution_count for c in code]
-    assert counts == list(range(1, len(code) + 1)), f"{path.stem}: execution counts {counts} are not 1..N"
-    errors = [o for c in code for o in c.outputs if o.output_type == "error"]
-    assert not errors, f"{path.stem} was committed with an error output"
-    assert nb.metadata.kernelspec.name == "python3"
+    problem = run_problem(nb)
+    assert not problem, f"{path.name}: {problem}; {restore_hint(path)}"
+    assert nb.metadata.kernelspec == KERNELSPEC, "commit notebooks with the kernelspec JupyterLab writes"
     assert "papermill" not in nb.metadata and "jupytext" not in nb.metadata, "run metadata left in the notebook"
     assert "/work/" not in json.dumps(nb.metadata) and "/home/" not in json.dumps(nb.metadata)
     rows = check_bars(read_metrics(nb), course_config(nb)["bars"]["full"], read_claims(nb))

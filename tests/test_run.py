@@ -262,3 +262,35 @@ def test_parallel_runs_start_longest_first_and_expected_times_come_from_the_clai
     assert expected_seconds(report) == {"01_a": 12.5}
     report.write_text("{ not json")
     assert expected_seconds(report) == {} and expected_seconds(tmp_path / "missing.json") == {}
+
+
+def test_run_problem_tells_a_half_run_notebook_from_a_clean_run():
+    from helpers.course import restore_hint, run_problem
+
+    nb = new_notebook(cells=[new_markdown_cell("# 01 · x"), new_code_cell("a = 1"), new_code_cell("b = 2"),
+                             new_code_cell("  ")])
+    assert run_problem(nb) == "it has not been run (no outputs)"
+    nb.cells[1].execution_count = 1
+    assert run_problem(nb) == "it was not run top to bottom in one go (1 of 2 code cells not run)"
+    nb.cells[2].execution_count = 3
+    assert "out of order" in run_problem(nb)
+    nb.cells[2].execution_count = 2
+    assert run_problem(nb) == ""
+    nb.cells[2].outputs = [new_output("error", ename="ValueError", evalue="x", traceback=[])]
+    assert run_problem(nb) == "a cell stopped with an error"
+    hint = restore_hint(Path("notebooks/01_cnn.ipynb"))
+    assert "git checkout -- notebooks/01_cnn.ipynb" in hint and "helpers.run 01_cnn --refresh" in hint
+
+
+def test_runner_notes_a_notebook_whose_code_differs_from_the_claims_report(tmp_path, monkeypatch, capsys):
+    from helpers.course import runner
+
+    path = make_notebook(tmp_path)
+    report = tmp_path / "claims.json"
+    report.write_text(json.dumps({"notebooks": {"01_tiny": {"code_sha256": runner.code_hash(path)}}}))
+    monkeypatch.setattr(runner, "REPORT_JSON", report)
+    runner.edited([path])
+    assert capsys.readouterr().out == ""
+    report.write_text(json.dumps({"notebooks": {"01_tiny": {"code_sha256": "0" * 64}}}))
+    runner.edited([path])
+    assert "differs from the code behind CLAIMS.md" in capsys.readouterr().out

@@ -2,6 +2,7 @@
 (`config`), the headless runner (`runner`), the claims report (`report`) and the teaching kit (`kit`)."""
 
 from .config import (
+    KERNELSPEC,
     NOTEBOOK_DIR,
     PRESETS,
     REPO_ROOT,
@@ -10,7 +11,9 @@ from .config import (
     find_notebooks,
     parse_bar,
     preset_parameters,
+    restore_hint,
+    run_problem,
 )
 
-__all__ = ["NOTEBOOK_DIR", "PRESETS", "REPO_ROOT", "check_bars", "course_config", "find_notebooks", "parse_bar",
-           "preset_parameters"]
+__all__ = ["KERNELSPEC", "NOTEBOOK_DIR", "PRESETS", "REPO_ROOT", "check_bars", "course_config", "find_notebooks",
+           "parse_bar", "preset_parameters", "restore_hint", "run_problem"]

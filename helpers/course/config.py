@@ -25,6 +25,30 @@ CLAIM_BARS = ("held", "recorded")
 _BAR = re.compile(r"^\s*(>=|<=|==|>|<)\s*(-?[0-9.eE+-]+)\s*$")
 
 
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}  # as JupyterLab has it
+
+
+def restore_hint(path: Path) -> str:
+    """How to get a course notebook back as committed, or re-run it cleanly."""
+    return (f"restore it with `git checkout -- {path.parent.name}/{path.name}` (your edits are lost: copy it first "
+            f"to keep them), or re-run it top to bottom with `python -m helpers.run {path.stem} --refresh`")
+
+
+def run_problem(nb: nbformat.NotebookNode) -> str:
+    """'' when the notebook holds one clean top-to-bottom run; else what is wrong (not run, half-run, errors)."""
+    code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+    counts = [c.execution_count for c in code]
+    if code and all(n is None for n in counts):
+        return "it has not been run (no outputs)"
+    if counts != list(range(1, len(code) + 1)):
+        missing = sum(n is None for n in counts)
+        return (f"it was not run top to bottom in one go ({missing} of {len(code)} code cells not run)" if missing
+                else "its cells were run out of order or more than once (execution counts are not 1..N)")
+    if any(o.output_type == "error" for c in code for o in c.outputs):
+        return "a cell stopped with an error"
+    return ""
+
+
 def find_notebooks(names: Sequence[str] = (), folder: Path = NOTEBOOK_DIR) -> list[Path]:
     """The course notebooks (`NN_name.ipynb`) in order, or those named by stem or number ("01", "01_cnn")."""
     available = sorted(folder.glob("[0-9][0-9]_*.ipynb"))

@@ -28,9 +28,18 @@ from typing import Any
 import nbformat
 
 from ..metrics import read_claims, read_metrics
-from .config import NOTEBOOK_DIR, REPO_ROOT, check_bars, course_config, find_notebooks, preset_parameters
+from .config import (
+    KERNELSPEC,
+    NOTEBOOK_DIR,
+    REPO_ROOT,
+    check_bars,
+    course_config,
+    find_notebooks,
+    preset_parameters,
+    restore_hint,
+)
 from .parallel import Job, run_jobs, worker
-from .report import expected_seconds, write_report
+from .report import REPORT_JSON, code_hash, expected_seconds, write_report
 from .summary import aggregate, write_summaries
 
 _CR = re.compile(r"[^\n]*\r(?=[^\n])")  # text that a later carriage return on the same line overwrites
@@ -78,6 +87,7 @@ def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Drop run-specific metadata (machine paths, timings) and collapse progress-bar redraws in streams."""
     nb.metadata.pop("papermill", None)
     nb.metadata.pop("jupytext", None)  # left by the authoring tool, if one was used
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)  # what JupyterLab writes, so opening it changes nothing
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
@@ -122,6 +132,18 @@ def execute(path: Path, output: Path, parameters: dict[str, Any], preset: str,
     if row["status"] == "ok" and not all(b["met"] for b in row["bars"]):
         row["status"] = "missed bar"
     return row
+
+
+def edited(paths: list[Path]) -> None:
+    """Print a note for each course notebook whose code differs from the code the claims report was made from."""
+    try:
+        recorded = {nb: a["code_sha256"] for nb, a in json.loads(REPORT_JSON.read_text())["notebooks"].items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    for path in paths:
+        if path.stem in recorded and code_hash(path) != recorded[path.stem]:
+            print(f"Note: the code of {path.name} differs from the code behind CLAIMS.md; if you did not mean to "
+                  f"edit it, {restore_hint(path)}.", flush=True)
 
 
 def kernel_threads(num_parallel: int) -> int:
@@ -191,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     jobs = [Job(path, {**preset_parameters(path, args.preset), **overrides, **seed_parameter(path, s)},
                 out / (f"seed{s}" if s is not None else "") / path.name, args.preset, args.timeout, s)
             for s in (seeds or [None]) for path in paths]
+    if args.dir == NOTEBOOK_DIR:
+        edited(paths)
     threads = kernel_threads(args.jobs)
     for stale in ("summary.md", "summary.html", "summary.json"):
         (out / stale).unlink(missing_ok=True)  # a summary only ever describes a run that finished

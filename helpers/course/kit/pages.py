@@ -5,13 +5,14 @@ from __future__ import annotations
 import html
 import re
 import shutil
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
 
 from ...metrics import read_claims, read_metrics
-from ..config import NOTEBOOK_DIR, check_bars, course_config
+from ..config import NOTEBOOK_DIR, check_bars, course_config, restore_hint, run_problem
 from .student import _refuse_inside, _strip_run_metadata, _tags
 
 HEADING = re.compile(r"^\s*(#{1,6})\s")
@@ -207,9 +208,11 @@ def write_web(paths: Sequence[Path], out: Path, mathjax: str | None = None, pres
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}, "kit_nav": nav})
         (out / pages[k]).write_text(body, encoding="utf-8")
         written.append(out / pages[k])
-        executed = any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
+        problem = run_problem(nb)
+        if problem and any(c.get("outputs") for c in nb.cells if c.cell_type == "code"):
+            print(f"Warning: {path.name}: {problem}; {restore_hint(path)}.", file=sys.stderr, flush=True)
         rows.append(f"<tr><td>{html.escape(path.stem.split('_')[0])}</td><td><a href='{pages[k]}'>{name}</a>"
-                    f"{'' if executed else ' <em>(not executed: no outputs)</em>'}</td>"
+                    f"{f' <em>({html.escape(problem)})</em>' if problem else ''}</td>"
                     f"<td>{_metrics_html(nb, preset)}</td></tr>")
     math = f"loaded from <code>{html.escape(mathjax)}</code>" if mathjax else \
         "loaded from a CDN (cdnjs.cloudflare.com) when you are online; offline, equations show as LaTeX source"
