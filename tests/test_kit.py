@@ -215,52 +215,70 @@ def test_slides_command(tmp_path, capsys):
     assert "reveal.js/dist/reveal.js" in fetched(page) and "mj/MathJax.js" in fetched(page)
     assert "reveal.js was copied" in capsys.readouterr().out
     assert kit.main(["slides", str(path), "--out", str(tmp_path / "plain")]) == 0
-    assert "plain built-in viewer" in capsys.readouterr().out  # and MathJax from its CDN, as the message says
-    assert [u for u in fetched((tmp_path / "plain/99_toy.slides.html").read_text()) if "//" in u] == \
-        [kit._exporter("slides", None).mathjax_url]
+    assert "plain built-in viewer" in capsys.readouterr().out
+    plain = (tmp_path / "plain/99_toy.slides.html").read_text()
+    assert not [u for u in fetched(plain) if "//" in u] and "mathjax/tex-chtml.js" in fetched(plain)
+    assert (tmp_path / "plain/mathjax/tex-chtml.js").is_file() and 'navigationMode: "linear"' in plain
+    assert "theme/white.css" in plain and "googleapis" not in plain
     with pytest.raises(SystemExit):
         kit.main(["slides", str(path), "--out", str(out), "--reveal", str(tmp_path)])
     assert "no dist/reveal.js" in capsys.readouterr().err
 
 
-def test_web_command(tmp_path, capsys):
+def test_web_command_builds_an_offline_jupyter_book(tmp_path, capsys):
     source = tmp_path / "course"
     toy_notebook(source, "02_second", executed=True)
     first = toy_notebook(source, "01_first", executed=True)
     nb = nbformat.read(str(first), as_version=4)
     nb.metadata.course.title = "The first one"
-    nb.cells[7].outputs[1].data[METRICS_MIME] = {"slope": 1.5}
     nbformat.write(nb, str(first))
     out = tmp_path / "site"
     assert kit.main(["web", "--source", str(source), "--out", str(out)]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["01_first.html", "02_second.html", "index.html"]
-    index = (out / "index.html").read_text()
-    assert index.index("01_first.html") < index.index("02_second.html")
-    assert "The first one" in index and "A toy notebook" in index
-    assert "1.5" in index and "missed" in index and "met)" in index and "CDN" in index
+    assert "publish the folder" in capsys.readouterr().out
+    assert "intro.html" in (out / "index.html").read_text()
+    intro = (out / "intro.html").read_text()
+    assert intro.index("01_first.html") < intro.index("02_second.html") and "The first one" in intro
+    assert "We fit a line" in intro  # each notebook's opening paragraph
     page = (out / "01_first.html").read_text()
-    assert f"data:image/png;base64,{PNG}" in page and "02_second.html" in page and "index.html" in page
-    assert [u for u in fetched(page) if "//" in u] == [kit._exporter("web", None).mathjax_url]
-    assert kit.main(["web", "01", "--source", str(source), "--out", str(tmp_path / "one"), "--mathjax", "m.js"]) == 0
-    assert not [u for u in fetched((tmp_path / "one/01_first.html").read_text()) if "//" in u]
-    assert "m.js" in (tmp_path / "one/index.html").read_text()
-    assert kit.main(["web", "01", "--source", str(source), "--out", str(tmp_path / "smoke"), "--preset", "smoke"]) == 0
-    assert "bar &gt;= 1.5: met" in (tmp_path / "smoke/index.html").read_text()
+    assert "02_second.html" in page and "search.html" in page and (out / "search.html").is_file()
+    assert (out / "_static" / "mathjax" / "tex-chtml.js").is_file()
+    assert not [u for u in fetched(page) if "//" in u], "nothing is fetched from the network"
+    assert "slope 2" in page and "data:image/png" in page or list((out / "_images").glob("*.png"))
     with pytest.raises(SystemExit):
         kit.main(["web", "--out", str(NOTEBOOK_DIR / "site")])
     capsys.readouterr()
 
 
+def test_landing_page_says_what_each_notebook_found():
+    from helpers.course.kit.book import landing_page
+
+    nb = new_notebook(cells=[new_markdown_cell("# 01 · Toy\nWe build a toy.")], metadata={"course": {"title": "Toy"}})
+    report = {"machine": "2 CPU cores", "notebooks": {"01_toy": {"seconds": {"mean": 12.4}, "claims": {
+        "a": {"statement": "A holds.", "held": 5, "of": 5}, "b": {"statement": "B fails.", "held": 0, "of": 5},
+        "c": {"statement": "C is mixed.", "held": 3, "of": 5}}}}}
+    page = landing_page([(Path("01_toy.ipynb"), nb)], report, "Course")
+    assert "## [Toy](01_toy.ipynb)" in page and "We build a toy." in page and "about 12 s" in page
+    assert "- ✔ A holds. *(holds in 5/5 seeds)*" in page and "- ✘ B fails. *(does not hold here (0/5 seeds))*" in page
+    assert "- ◐ C is mixed. *(holds in 3/5 seeds)*" in page
+
+
 @pytest.mark.skipif(not find_notebooks(), reason="no course notebooks yet")
-def test_web_and_slides_of_the_course(tmp_path):
+def test_slides_of_the_course_and_a_warning_for_a_half_run_notebook(tmp_path, capsys):
     paths = find_notebooks()
-    kit.write_web(paths, tmp_path / "site")
-    index = (tmp_path / "site/index.html").read_text()
-    for path in paths:
-        assert f"{path.stem}.html" in index
-        assert "data:image/png;base64," in (tmp_path / "site" / f"{path.stem}.html").read_text(), "plots embedded"
     (slides,) = kit.write_slides(paths[:1], tmp_path / "slides")
-    assert slides.read_text().count("<section") >= 4
+    page = slides.read_text()
+    assert page.count("<section") >= 4 and "mathjax/tex-chtml.js" in fetched(page)
+    assert (tmp_path / "slides" / "mathjax" / "tex-chtml.js").is_file()
+    nb = nbformat.read(str(paths[0]), as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+    for count, cell in enumerate(code[:-3], 1):  # as JupyterLab's autosave leaves a notebook stopped mid-run
+        cell.execution_count = count
+    for cell in code[-3:]:
+        cell.execution_count, cell.outputs = None, []
+    nbformat.write(nb, str(tmp_path / paths[0].name))
+    assert kit.main(["slides", str(tmp_path / paths[0].name), "--out", str(tmp_path / "s2")]) == 0
+    warning = capsys.readouterr().err
+    assert "not run top to bottom" in warning and "git checkout" in warning
 
 
 def test_grade_scores_each_check_with_the_instructors_code_and_survives_broken_notebooks(tmp_path, capsys):

@@ -1,10 +1,10 @@
-"""Teaching kit: student versions (solutions stubbed out), reveal.js slides and a static web version of the course.
+"""Teaching kit: student versions (solutions stubbed out), slides, the course website, and grading.
 
     python -m helpers.kit student --out student/               # every notebook, solutions replaced by stubs
     python -m helpers.kit student 01_cnn 03 --out student/     # only the notebooks named
     python -m helpers.kit student --nbgrader --out source/     # nbgrader's source version (for JupyterHub)
     python -m helpers.kit slides 01_cnn --out slides/          # reveal.js slides (add --reveal DIR for reveal.js)
-    python -m helpers.kit web --out site/                      # the executed notebooks as HTML, with index.html
+    python -m helpers.kit web --out site/                      # the course website (Jupyter Book), offline
     python -m helpers.kit grade submissions/*.ipynb --out grades/ -j 2   # run and score students' notebooks
 
 Everything works offline. The full notebooks in notebooks/ are the instructor's version and are never written.
@@ -16,12 +16,13 @@ import argparse
 from pathlib import Path
 
 from ..config import NOTEBOOK_DIR, PRESETS
+from .book import write_book
 from .grade import grade, graded_copy
-from .pages import _exporter, slide_types, write_slides, write_web
+from .pages import _exporter, copy_mathjax, slide_types, write_slides
 from .student import bound_names, exercises, resolve, stub_source, student_version, used_names, write_student
 
-__all__ = ["bound_names", "exercises", "grade", "graded_copy", "main", "resolve", "slide_types", "student_version",
-           "stub_source", "used_names", "write_slides", "write_student", "write_web", "_exporter"]
+__all__ = ["bound_names", "copy_mathjax", "exercises", "grade", "graded_copy", "main", "resolve", "slide_types",
+           "student_version", "stub_source", "used_names", "write_book", "write_slides", "write_student", "_exporter"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     student = sub.add_parser("student", help="student copies: solutions replaced by stubs, outputs cleared")
     slides = sub.add_parser("slides", help="reveal.js slides of one or more notebooks")
-    web = sub.add_parser("web", help="static HTML of the executed notebooks, with index.html")
+    web = sub.add_parser("web", help="the course website: a Jupyter Book of the executed notebooks, offline")
     grader = sub.add_parser("grade", help="run students' notebooks headless and score each exercise check")
     for command in (student, slides, web, grader):
         command.add_argument("--out", type=Path, required=True, help="output folder (not inside notebooks/)")
@@ -54,9 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     slides.add_argument("--max-code-lines", type=int, default=25, help="longer code cells are set apart")
     slides.add_argument("--long-code", choices=("subslide", "skip"), default="subslide",
                         help="what happens to a long code cell (default: its own sub-slide)")
-    for command in (slides, web):
-        command.add_argument("--mathjax", default=None, help="MathJax URL or path instead of the CDN")
-    web.add_argument("--preset", choices=PRESETS, default="full", help="the preset the notebooks ran at (for bars)")
+    slides.add_argument("--mathjax", default=None,
+                        help="MathJax 3 URL to load instead of the local copy put beside the slides")
+    web.add_argument("--title", default="Architectures of Deep Learning", help="the website's title")
     args = parser.parse_args(argv)
     if args.command == "grade":
         try:
@@ -76,8 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "slides":
             written = write_slides(paths, args.out, args.reveal, args.mathjax, args.max_code_lines, args.long_code)
         else:
-            written = write_web(paths, args.out, args.mathjax, args.preset)
-    except ValueError as err:
+            written = write_book(paths, args.out, args.title)
+    except (ValueError, RuntimeError) as err:
         parser.error(str(err))
     for path in written:
         print(f"wrote {path}")
@@ -92,9 +93,9 @@ def main(argv: list[str] | None = None) -> int:
               + ("reveal.js was copied beside them." if args.reveal else
                  "Without --reveal DIR they use a plain built-in viewer (arrow keys move); for full reveal.js, "
                  "get it once (`npm pack reveal.js@4`, unpack it) and pass --reveal package/.")
-              + ("" if args.mathjax else " Equations use MathJax from a CDN when online (--mathjax URL for a "
-                 "local copy); offline they show as LaTeX source."))
+              + ("" if args.mathjax else " Equations are typeset by the MathJax copied into mathjax/ beside them."))
     else:
-        print(f"Open {args.out / 'index.html'} in a browser; every plot is embedded in its page.")
+        print(f"Open {args.out / 'index.html'} in a browser (no network needed), or publish the folder as it is "
+              "(e.g. GitHub Pages: push it to a gh-pages branch).")
     return 0
 

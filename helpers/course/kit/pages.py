@@ -1,8 +1,7 @@
-"""Slides (reveal.js, offline) and a static web version (HTML pages and an index) of executed notebooks."""
+"""Slides of executed notebooks: reveal.js and MathJax from local copies, so they work offline."""
 
 from __future__ import annotations
 
-import html
 import re
 import shutil
 import sys
@@ -11,9 +10,8 @@ from pathlib import Path
 
 import nbformat
 
-from ...metrics import read_claims, read_metrics
-from ..config import NOTEBOOK_DIR, check_bars, course_config, restore_hint, run_problem
-from .student import _refuse_inside, _strip_run_metadata, _tags
+from ..config import NOTEBOOK_DIR, restore_hint, run_problem
+from .student import _refuse_inside, _tags
 
 HEADING = re.compile(r"^\s*(#{1,6})\s")
 _SKIP_IN_SLIDES = {"solution", "check", "injected-parameters", "remove-cell"}
@@ -63,8 +61,14 @@ def slide_types(nb: nbformat.NotebookNode, max_code_lines: int = 25, long_code: 
 # where it is missing, a small built-in viewer shows one slide at a time (arrow keys), with no network at all.
 SLIDES_TEMPLATE = r"""{%- extends 'index.html.j2' -%}
 {% block html_head_js %}{% endblock html_head_js %}
+{% block html_head_js_mathjax %}
+<script>window.MathJax = {tex: {inlineMath: [["$", "$"], ["\\(", "\\)"]], displayMath: [["$$", "$$"], ["\\[", "\\]"]],
+                               processEscapes: true, processEnvironments: true}};</script>
+<script src="{{ resources.mathjax_url }}" async></script>
+{% endblock html_head_js_mathjax %}
 {% block footer_js %}
 <style>
+.reveal .jp-InputArea-editor, .reveal .jp-OutputArea-output pre { overflow-x: auto; }
 body.kit-plain { max-width: 1100px; margin: 0 auto; padding: 1em 2em 5em; }
 body.kit-plain .reveal .slides section section { display: none; }
 body.kit-plain .reveal .slides section section.kit-current { display: block; }
@@ -76,6 +80,7 @@ body.kit-plain .reveal .slides section section.kit-current { display: block; }
 (function () {
   if (window.Reveal) {
     Reveal.initialize({controls: true, progress: true, hash: true, slideNumber: true, width: 1100, height: 760,
+                       navigationMode: "linear",  // the right arrow visits every sub-slide too
                        plugins: window.RevealNotes ? [RevealNotes] : []});
     var fit = function () {  // a slide taller than the screen scrolls, as nbconvert's reveal_scroll does
       var s = Reveal.getCurrentSlide();
@@ -106,26 +111,49 @@ body.kit-plain .reveal .slides section section.kit-current { display: block; }
 {% endblock footer_js %}
 """
 
-# nbconvert's lab template without its CDN scripts (require.js and mermaid: no course notebook uses widgets or
-# diagrams), with links to the previous and next notebook and the index.
-WEB_TEMPLATE = r"""{%- extends 'index.html.j2' -%}
-{% block html_head_js %}{% endblock html_head_js %}
-{% block html_head_js_mermaidjs %}{% endblock html_head_js_mermaidjs %}
-{% block body_header %}{{ super() }}{{ resources.get("kit_nav", "") }}{% endblock body_header %}
-{% block body_footer %}{{ resources.get("kit_nav", "") }}{{ super() }}{% endblock body_footer %}
-"""
+MATHJAX_FILES = ("tex-chtml.js", "input/tex/extensions", "output/chtml/fonts/woff-v2")  # what tex-chtml loads
 
 
-def _exporter(kind: str, mathjax: str | None, **traits):
-    """An nbconvert exporter with the kit's offline template; `mathjax` replaces the MathJax CDN URL."""
+def local_mathjax() -> Path:
+    """The MathJax 3 that the sphinx-mathjax-offline package ships (the website uses the same copy)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("sphinx-mathjax-offline")
+    folder = Path(spec.origin).parent / "static" / "mathjax" if spec and spec.origin else None
+    if folder is None or not (folder / "tex-chtml.js").is_file():
+        raise ValueError("MathJax for offline slides comes with the sphinx-mathjax-offline package: "
+                         "install the requirements (`pip install -r requirements.txt`), or pass --mathjax URL.")
+    return folder
+
+
+def copy_mathjax(out: Path) -> str:
+    """Copy what the slides need of the local MathJax into out/mathjax; return the script's relative URL."""
+    source = local_mathjax()
+    for part in MATHJAX_FILES:
+        if (source / part).is_dir():
+            shutil.copytree(source / part, out / "mathjax" / part, dirs_exist_ok=True)
+        else:
+            (out / "mathjax" / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / part, out / "mathjax" / part)
+    return "mathjax/tex-chtml.js"
+
+
+def warn_if_half_run(nb: nbformat.NotebookNode, path: Path) -> None:
+    """Warn (stderr) when a notebook with outputs was not run top to bottom: its pages would show a partial run."""
+    problem = run_problem(nb)
+    if problem and problem != "it has not been run (no outputs)":
+        print(f"Warning: {path.name}: {problem}, so its pages show a partial run; {restore_hint(path)}.",
+              file=sys.stderr, flush=True)
+
+
+def _exporter(mathjax: str, **traits):
+    """nbconvert's slides exporter with the kit's offline template, a theme without web fonts and `mathjax`."""
     from jinja2 import DictLoader
-    from nbconvert import HTMLExporter, SlidesExporter
+    from nbconvert import SlidesExporter
 
-    cls, name, text = (SlidesExporter, "kit_slides.html.j2", SLIDES_TEMPLATE) if kind == "slides" \
-        else (HTMLExporter, "kit_web.html.j2", WEB_TEMPLATE)
-    exporter = cls(extra_loaders=[DictLoader({name: text})], template_file=name, embed_images=True, **traits)
-    if mathjax:
-        exporter.mathjax_url = mathjax
+    exporter = SlidesExporter(extra_loaders=[DictLoader({"kit_slides.html.j2": SLIDES_TEMPLATE})],
+                              template_file="kit_slides.html.j2", embed_images=True, reveal_theme="white", **traits)
+    exporter.mathjax_url = mathjax
     return exporter
 
 
@@ -142,11 +170,12 @@ def write_slides(paths: Sequence[Path], out: Path, reveal: Path | None = None, m
             if (reveal / part).is_dir():
                 shutil.copytree(reveal / part, out / "reveal.js" / part, dirs_exist_ok=True,
                                 ignore=shutil.ignore_patterns("*.map"))
-    exporter = _exporter("slides", mathjax, reveal_url_prefix="reveal.js", exclude_input_prompt=True,
+    exporter = _exporter(mathjax or copy_mathjax(out), reveal_url_prefix="reveal.js", exclude_input_prompt=True,
                          exclude_output_prompt=True)
     written = []
     for path in paths:
         nb = nbformat.read(str(path), as_version=4)
+        warn_if_half_run(nb, path)
         slide_types(nb, max_code_lines, long_code)
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": _title(nb, path)}})
         target = out / f"{path.stem}.slides.html"
@@ -161,66 +190,3 @@ def _title(nb: nbformat.NotebookNode, path: Path) -> str:
     heading = next((c.source.strip().splitlines()[0].lstrip("# ") for c in nb.cells
                     if c.cell_type == "markdown" and HEADING.match(c.source)), None)
     return str(title or heading or path.stem)
-
-
-def _metrics_html(nb: nbformat.NotebookNode, preset: str) -> str:
-    """The recorded claims and metrics, each with its bar at `preset` and whether the run met it."""
-    metrics, claims = read_metrics(nb), read_claims(nb)
-    try:
-        bars = course_config(nb).get("bars", {}).get(preset, {})
-    except ValueError:
-        bars = {}
-    verdicts = {(r["kind"], r["metric"]): r for r in check_bars(metrics, bars, claims)}
-    items = []
-    for kind, name, text in [("claim", n, f"{'held' if c['held'] else 'not held'}: {html.escape(c['statement'])}")
-                             for n, c in claims.items()] + \
-                            [("metric", n, f"{v:.4g}" if isinstance(v, float) else html.escape(str(v)))
-                             for n, v in metrics.items()]:
-        row = verdicts.get((kind, name))
-        if row is not None:
-            text += f" <span class='{'met' if row['met'] else 'missed'}'>(bar {html.escape(str(row['bar']))}: " \
-                    f"{'met' if row['met'] else 'missed'})</span>"
-        items.append(f"<code>{html.escape(name)}</code> = {text}")
-    return "<br>".join(items) or "<em>no recorded metrics (not executed?)</em>"
-
-
-INDEX_CSS = """body { font: 16px/1.5 system-ui, sans-serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; }
-table { border-collapse: collapse; width: 100%; } td, th { border-bottom: 1px solid #ddd; padding: .5em;
-text-align: left; vertical-align: top; } .met { color: #080; } .missed { color: #b00; } .note { color: #555; }"""
-
-
-def write_web(paths: Sequence[Path], out: Path, mathjax: str | None = None, preset: str = "full",
-              title: str = "Architectures of Deep Learning") -> list[Path]:
-    """Render notebooks executed at `preset` to HTML pages in `out`, plus index.html linking them in order."""
-    _refuse_inside(out, NOTEBOOK_DIR)
-    out.mkdir(parents=True, exist_ok=True)
-    exporter = _exporter("web", mathjax)
-    notebooks = [(p, nbformat.read(str(p), as_version=4)) for p in paths]
-    pages = [f"{p.stem}.html" for p, _ in notebooks]
-    rows, written = [], []
-    for k, (path, nb) in enumerate(notebooks):
-        links = [f"<a href='{pages[k - 1]}'>&larr; previous</a>"] if k else []
-        links += ["<a href='index.html'>index</a>"]
-        links += [f"<a href='{pages[k + 1]}'>next &rarr;</a>"] if k + 1 < len(pages) else []
-        nav = f"<nav style='padding:.5em 1em;font:15px sans-serif'>{' &middot; '.join(links)}</nav>"
-        name = html.escape(_title(nb, path))
-        _strip_run_metadata(nb)
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}, "kit_nav": nav})
-        (out / pages[k]).write_text(body, encoding="utf-8")
-        written.append(out / pages[k])
-        problem = run_problem(nb)
-        if problem and any(c.get("outputs") for c in nb.cells if c.cell_type == "code"):
-            print(f"Warning: {path.name}: {problem}; {restore_hint(path)}.", file=sys.stderr, flush=True)
-        rows.append(f"<tr><td>{html.escape(path.stem.split('_')[0])}</td><td><a href='{pages[k]}'>{name}</a>"
-                    f"{f' <em>({html.escape(problem)})</em>' if problem else ''}</td>"
-                    f"<td>{_metrics_html(nb, preset)}</td></tr>")
-    math = f"loaded from <code>{html.escape(mathjax)}</code>" if mathjax else \
-        "loaded from a CDN (cdnjs.cloudflare.com) when you are online; offline, equations show as LaTeX source"
-    index = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-             f"<style>{INDEX_CSS}</style></head><body><h1>{html.escape(title)}</h1>"
-             f"<p>The course notebooks, executed at the {preset} preset, in reading order.</p><table><tr><th>#"
-             f"</th><th>notebook</th><th>recorded results (bars of the {preset} preset)</th></tr>"
-             f"{''.join(rows)}</table><p class='note'>Every plot is embedded in its page: reading needs no "
-             f"network and no Jupyter. Equations are typeset by MathJax, {math}.</p></body></html>\n")
-    (out / "index.html").write_text(index, encoding="utf-8")
-    return [out / "index.html", *written]

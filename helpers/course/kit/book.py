@@ -1,0 +1,116 @@
+"""The course website: a Jupyter Book of the executed notebooks, built offline (MathJax bundled, no execution).
+
+A landing page says what each notebook teaches, how long it runs and what it found (the claims report's
+verdicts); every page gets the theme's previous/next links, page contents and search.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from ...metrics import CLAIMS_MIME, METRICS_MIME
+from ..config import NOTEBOOK_DIR
+from ..report import REPORT_JSON, verdict
+from .pages import _title, warn_if_half_run
+from .student import _refuse_inside, _strip_run_metadata
+
+BOOK_CONFIG = """title: "{title}"
+author: ""
+only_build_toc_files: true
+execute:
+  execute_notebooks: "off"
+html:
+  use_issues_button: false
+  use_repository_button: false
+  home_page_in_navbar: true
+launch_buttons:
+  notebook_interface: none
+sphinx:
+  extra_extensions: [sphinx-mathjax-offline]
+  config:
+    html_show_copyright: false
+    html_last_updated_fmt: ""
+    nb_mime_priority_overrides: [["*", "{metrics}", null], ["*", "{claims}", null]]
+"""
+
+
+def _intro(nb: nbformat.NotebookNode) -> str:
+    """The notebook's opening paragraph (the first markdown cell, without its heading)."""
+    first = next((c.source for c in nb.cells if c.cell_type == "markdown"), "")
+    return "\n".join(line for line in first.splitlines() if not line.startswith("#")).strip()
+
+
+def landing_page(notebooks: list[tuple[Path, nbformat.NotebookNode]], report: dict[str, Any], title: str) -> str:
+    """The site's first page: per notebook, what it teaches, its run time and its claims' verdicts."""
+    runs = report.get("notebooks", {})
+    lines = [f"# {title}", "",
+             "One notebook per architecture: theory, an implementation from scratch checked against PyTorch, "
+             "training on offline data, and experiments that test what is claimed about the architecture. "
+             "The pages show a full run at seed 0; the verdicts below come from the claims report, which runs "
+             "every notebook at several seeds.", ""]
+    for path, nb in notebooks:
+        lines += [f"## [{_title(nb, path)}]({path.stem}.ipynb)", "", _intro(nb), ""]
+        found = runs.get(path.stem, {})
+        if found.get("seconds"):
+            lines += [f"*Runs in about {found['seconds']['mean']:.0f} s on the report's machine "
+                      f"({report.get('machine', 'a CPU')}).*", ""]
+        for claim in found.get("claims", {}).values():
+            mark = "✔" if claim["held"] == claim["of"] else ("✘" if claim["held"] == 0 else "◐")
+            lines.append(f"- {mark} {claim['statement']} *({verdict(claim['held'], claim['of'])})*")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _for_the_web(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy without run metadata, whose metrics and claims outputs keep only their text and HTML forms."""
+    nb = copy.deepcopy(nb)
+    _strip_run_metadata(nb)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            for mime in (METRICS_MIME, CLAIMS_MIME):
+                out.get("data", {}).pop(mime, None)
+    return nb
+
+
+def book_sources(paths: Sequence[Path], src: Path, title: str, report_file: Path = REPORT_JSON) -> None:
+    """Write the Jupyter Book's sources into `src`: config, table of contents, landing page, notebooks."""
+    src.mkdir(parents=True, exist_ok=True)
+    notebooks = [(p, nbformat.read(str(p), as_version=4)) for p in paths]
+    for path, nb in notebooks:
+        warn_if_half_run(nb, path)
+    report = json.loads(report_file.read_text()) if report_file.is_file() else {}
+    (src / "_config.yml").write_text(BOOK_CONFIG.format(title=title.replace('"', "'"), metrics=METRICS_MIME,
+                                                        claims=CLAIMS_MIME))
+    toc = "format: jb-book\nroot: intro\nchapters:\n" + "".join(f"- file: {p.stem}\n" for p, _ in notebooks)
+    (src / "_toc.yml").write_text(toc)
+    (src / "intro.md").write_text(landing_page(notebooks, report, title))
+    for path, nb in notebooks:
+        nbformat.write(_for_the_web(nb), str(src / path.name))
+
+
+def write_book(paths: Sequence[Path], out: Path, title: str = "Architectures of Deep Learning") -> list[Path]:
+    """Build the website into `out` (open out/index.html); return the pages written."""
+    _refuse_inside(out, NOTEBOOK_DIR)
+    with tempfile.TemporaryDirectory(prefix="course-book-") as tmp:
+        src = Path(tmp) / "book"
+        book_sources(paths, src, title)
+        command = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(src),
+                   "--quiet", "--path-output", tmp]
+        result = subprocess.run(command, capture_output=True, text=True)
+        html = Path(tmp) / "_build" / "html"
+        if result.returncode != 0 or not (html / "index.html").is_file():
+            raise RuntimeError(f"jupyter-book build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        if out.exists():
+            shutil.rmtree(out)
+        shutil.copytree(html, out)
+    return [out / "index.html", *(out / f"{p.stem}.html" for p in paths)]

@@ -1,0 +1,131 @@
+"""The course website, the slides and JupyterLab, opened in a real browser (headless Chromium).
+
+CI runs these (`pytest -m browser`, after installing Debian's chromium); the quick test command skips them.
+Without chromium they skip with the install line, unless $COURSE_BROWSER_TESTS=required, as in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import nbformat
+import pytest
+
+from helpers.course import find_notebooks, kit
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+INSTALL = "install Chromium to run them: `sudo apt-get install chromium` (Debian/Ubuntu)"
+if CHROMIUM is None:
+    if os.environ.get("COURSE_BROWSER_TESTS") == "required":
+        raise RuntimeError(f"$COURSE_BROWSER_TESTS=required but no chromium on PATH: {INSTALL}")
+    pytest.skip(f"browser tests: {INSTALL}", allow_module_level=True)
+
+playwright = pytest.importorskip("playwright.sync_api")
+MATH_DONE = "() => !window.MathJax || !MathJax.startup || MathJax.startup.promise.then(() => true)"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser, url: str):
+    """A page at `url` with MathJax done, and the network requests that failed or left this machine."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    remote, failed = [], []
+    page.on("request", lambda r: remote.append(r.url) if r.url.startswith(("http://", "https://"))
+            and "127.0.0.1" not in r.url and "localhost" not in r.url else None)
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.goto(url)
+    page.wait_for_load_state("load")
+    page.evaluate(MATH_DONE)
+    return page, remote, failed
+
+
+def test_website_typesets_equations_loads_images_and_links_resolve(browser, tmp_path):
+    paths = find_notebooks()
+    out = tmp_path / "site"
+    kit.write_book(paths, out)
+    for html in ["intro.html", *(f"{p.stem}.html" for p in paths)]:
+        page, remote, failed = open_page(browser, (out / html).as_uri())
+        assert not remote and not failed, f"{html}: fetched {remote}, failed {failed}"
+        text = page.inner_text("main")
+        assert "$$" not in text and "\\frac" not in text and "\\begin{" not in text, f"{html}: raw LaTeX left"
+        if html != "intro.html":  # every notebook has equations
+            assert page.locator("mjx-container").count() > 0, f"{html}: no typeset equation"
+        broken = page.evaluate("() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0)"
+                               ".map(i => i.src)")
+        assert not broken, f"{html}: images that did not load: {broken}"
+        for href in page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.href)"):
+            url = urlparse(href)
+            if url.scheme == "file":
+                assert Path(unquote(url.path)).exists(), f"{html}: broken link {href}"
+        page.close()
+
+
+def test_slides_typeset_and_the_right_arrow_reaches_the_last_slide(browser, tmp_path):
+    path = find_notebooks(["07"])[0]
+    (slides,) = kit.write_slides([path], tmp_path / "slides")
+    page, remote, failed = open_page(browser, slides.as_uri())
+    assert not remote, f"fetched from the network: {remote}"
+    assert page.locator("mjx-container").count() > 0 and "$$" not in page.inner_text("body")
+    total = int(page.inner_text("#kit-bar").split("/")[1].split()[0])
+    for _ in range(total - 1):
+        page.keyboard.press("ArrowRight")
+    assert page.inner_text("#kit-bar").startswith(f"Slide {total} / {total}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_jupyterlab_opens_a_committed_notebook_without_marking_it_modified(browser, tmp_path):
+    path = find_notebooks(["04"])[0]
+    work = tmp_path / "lab"
+    work.mkdir()
+    shutil.copyfile(path, work / path.name)
+    before = (work / path.name).read_bytes()
+    port, token = free_port(), "course-test"
+    lab = subprocess.Popen([sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--allow-root",
+                            f"--ServerApp.token={token}", f"--ServerApp.root_dir={work}",
+                            "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.5)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"http://127.0.0.1:{port}/lab/tree/{path.name}?token={token}")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+        tab = page.locator(".lm-TabBar-tab.jp-mod-current")
+        page.wait_for_timeout(10_000)  # the kernel connects and JupyterLab rewrites the metadata it disagrees with
+        for _ in range(10):  # (an old kernelspec name was marked modified after about 4 s, for good; a flag
+            page.wait_for_timeout(500)  # while the page loads is cleared again within a second)
+            assert "jp-mod-dirty" not in (tab.get_attribute("class") or ""), "JupyterLab marked the notebook modified"
+        title = nbformat.read(str(path), as_version=4).cells[0].source.splitlines()[0].lstrip("# ")
+        assert title in page.locator(".jp-Notebook").inner_text()  # rendered (JupyterLab draws visible cells only)
+        assert (work / path.name).read_bytes() == before
+    finally:
+        lab.terminate()  # the server stops its kernels on the way out; kill it if that hangs
+        try:
+            lab.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(lab.pid, signal.SIGKILL)
+            lab.wait()
