@@ -90,8 +90,16 @@ def report_markdown(summary: dict[str, Any], hashes: dict[str, str]) -> str:
         lines.append(f"| {nb} | `{name}` | {c['statement']} | {verdict(c['held'], c['of'])} | {_numbers(c)} |")
     if not own:
         lines.append("| - | - | no other claims recorded yet | - | - |")
-    lines += ["", "## Runs", "", "| notebook | runs passing their bars | code sha256 |", "|---|---|---|"]
-    lines += [f"| {nb} | {a['ok']}/{a['runs']} | `{hashes.get(nb, '?')[:12]}` |" for nb, a in notebooks.items()]
+    lines += ["", "## Runs", "", f"Time per run: wall time of one full run, kernel start included, with "
+              f"{summary['jobs']} notebook(s) running at a time on the machine above.", "",
+              "| notebook | runs passing their bars | claims holding in every seed | time per run (s) | code sha256 |",
+              "|---|---|---|---|---|"]
+    for nb, a in notebooks.items():
+        always = sum(c["held"] == c["of"] for c in a["claims"].values())
+        seconds = f"{a['seconds']['mean']:.0f} [{a['seconds']['min']:.0f}, {a['seconds']['max']:.0f}]" \
+            if a.get("seconds") else "-"
+        lines.append(f"| {nb} | {a['ok']}/{a['runs']} | {always}/{len(a['claims'])} | {seconds} | "
+                     f"`{hashes.get(nb, '?')[:12]}` |")
     return "\n".join(lines) + "\n"
 
 
