@@ -141,3 +141,35 @@ def test_committed_notebooks_record_their_claims_as_shown():
                     assert all(k in data["text/plain"] for k in data[METRICS_MIME])
 
 
+
+
+def test_report_merges_runs_by_notebook_and_refuses_a_run_of_other_code(tmp_path):
+    from helpers.course.report import merge_summaries, write_report
+
+    paths = []
+    for stem in ("01_a", "02_b"):
+        nb = new_notebook(cells=[new_code_cell(f"x = '{stem}'")])
+        nbformat.write(nb, str(tmp_path / f"{stem}.ipynb"))
+        paths.append(tmp_path / f"{stem}.ipynb")
+
+    def summary(stems: list[str], finished: str, code: dict[str, str]) -> dict:
+        runs = [{"notebook": s, "seed": seed, "preset": "full", "code_sha256": code[s]} for s in stems
+                for seed in range(5)]
+        aggs = {s: {"runs": 5, "ok": 5, "seeds": list(range(5)), "claims": {}, "metrics": {}, "code_sha256": code[s],
+                    "seconds": {"mean": 10.0, "min": 9.0, "max": 11.0}} for s in stems}
+        return {"machine": "m", "finished": finished, "wall_s": 100.0, "jobs": 2, "runs": runs, "notebooks": aggs}
+
+    current = {p.stem: code_hash(p) for p in paths}
+    old = summary(["01_a", "02_b"], "2026-01-01", {"01_a": "0" * 64, "02_b": current["02_b"]})
+    new = summary(["01_a"], "2026-01-02", current)
+    merged = merge_summaries([old, new])
+    assert merged["notebooks"]["01_a"] is new["notebooks"]["01_a"] and merged["notebooks"]["02_b"] is \
+        old["notebooks"]["02_b"]
+    assert merged["finished"] == "2026-01-02" and merged["wall_s"] == 200.0 and merged["merged"] == 2
+    assert [r["notebook"] for r in merged["runs"]] == ["01_a"] * 5 + ["02_b"] * 5
+    md, js = write_report(merged, paths, folder=tmp_path)
+    assert "over 2 runs merged by notebook" in md.read_text()
+    report = json.loads(js.read_text())
+    assert md.read_text() == report_markdown(report, {nb: a["code_sha256"] for nb, a in report["notebooks"].items()})
+    with pytest.raises(ValueError, match="01_a used other code"):
+        write_report(merge_summaries([new, old]), paths, folder=tmp_path)  # the old run of 01_a comes last

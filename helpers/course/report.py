@@ -2,6 +2,11 @@
 
     python -m helpers.run --seeds 0-4 -j 2 --claims-report     # run the course, then write the report
     python -m helpers.course.report runs/full-seeds            # write it again from that run's summary.json
+    python -m helpers.course.report runs/full-seeds runs/new   # merge: each notebook from the last run that has it
+
+Merging lets a release re-run only the notebooks whose code changed (`python -m helpers.run 01 02 --seeds 0-4
+-j 2 --refresh --out runs/new`); every run records its notebook's code hash, and the report refuses a run
+whose code differs from the notebook's code now.
 
 It writes CLAIMS.md (for people, linked from the README) and claims.json (the same, machine-readable, with a
 hash of each notebook's code cells: a test fails when a notebook's code changed after the report was made).
@@ -71,10 +76,11 @@ def report_markdown(summary: dict[str, Any], hashes: dict[str, str]) -> str:
     seeds = sorted({s for a in notebooks.values() for s in a["seeds"]})
     lines = ["# Claims: what the course measured", "",
              f"Made by `{REGENERATE}` from a full run of every notebook at seeds {', '.join(map(str, seeds))} "
-             f"({summary['machine']}; {summary['finished']}; wall time {summary['wall_s']:.0f} s, "
-             f"{summary['jobs']} notebooks at a time). Each claim is computed by its notebook from what it measured "
-             "(see the claim's line in the notebook's output); a claim that did not hold is a result too. Numbers "
-             "are the mean [min, max] over the seeds.", "",
+             f"({summary['machine']}; {summary['finished']}; wall time {summary['wall_s']:.0f} s"
+             + (f" over {summary['merged']} runs merged by notebook" if summary.get("merged", 1) > 1 else "")
+             + f", {summary['jobs']} notebooks at a time). Each claim is computed by its notebook from what it "
+             "measured (see the claim's line in the notebook's output); a claim that did not hold is a result "
+             "too. Numbers are the mean [min, max] over the seeds.", "",
              "## The article's claims", "",
              "| # | the article says | verdict | tested by | numbers |", "|---|---|---|---|---|"]
     for row in article_rows(notebooks):
@@ -110,9 +116,13 @@ def write_report(summary: dict[str, Any], paths: Sequence[Path] = (), folder: Pa
     if missing:
         raise ValueError(f"the run has no results for {', '.join(missing)}: run every notebook ({REGENERATE}).")
     hashes = {p.stem: code_hash(p) for p in paths}
+    stale = [nb for nb in hashes if summary["notebooks"][nb].get("code_sha256") != hashes[nb]]
+    if stale:
+        raise ValueError(f"the run of {', '.join(stale)} used other code than the notebooks have now: run them "
+                         "again (python -m helpers.run NN --seeds 0-4 -j 2).")
     md, js = folder / REPORT_MD.name, folder / REPORT_JSON.name
     md.write_text(report_markdown(summary, hashes))
-    data = {key: summary[key] for key in ("machine", "finished", "wall_s", "jobs")}
+    data = {key: summary[key] for key in ("machine", "finished", "wall_s", "jobs", "merged") if key in summary}
     data["notebooks"] = {nb: {"code_sha256": hashes[nb], "runs": a["runs"], "ok": a["ok"], "seeds": a["seeds"],
                               "seconds": a.get("seconds"), "claims": a["claims"], "metrics": a["metrics"]}
                          for nb, a in summary["notebooks"].items()}
@@ -132,21 +142,40 @@ def expected_seconds(report: Path = REPORT_JSON) -> dict[str, float]:
         return {}  # only an ordering hint: the tests check the report itself
 
 
+def merge_summaries(summaries: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One summary from several runs: each notebook's runs come from the last summary that has it."""
+    owner = {nb: i for i, summary in enumerate(summaries) for nb in summary["notebooks"]}
+    used = sorted(set(owner.values()))
+    order = sorted(owner)
+    return {"machine": summaries[used[-1]]["machine"], "finished": max(summaries[i]["finished"] for i in used),
+            "wall_s": sum(summaries[i]["wall_s"] for i in used), "jobs": max(summaries[i]["jobs"] for i in used),
+            "merged": len(used), "notebooks": {nb: summaries[owner[nb]]["notebooks"][nb] for nb in order},
+            "runs": [r for nb in order for r in summaries[owner[nb]]["runs"] if r["notebook"] == nb]}
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point: rewrite the report from a run folder's summary.json."""
+    """Command-line entry point: rewrite the report from one run folder's summary.json, or merge several."""
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
+    if not args or args[0].startswith("-"):
         print(__doc__)
         return 2
-    summary_file = Path(args[0]) / "summary.json"
-    if not summary_file.exists():
-        print(f"{summary_file} does not exist: run `{REGENERATE}` first.", file=sys.stderr)
+    summaries = []
+    for folder in args:
+        summary_file = Path(folder) / "summary.json"
+        if not summary_file.exists():
+            print(f"{summary_file} does not exist: run `{REGENERATE}` first.", file=sys.stderr)
+            return 2
+        summary = json.loads(summary_file.read_text())
+        if any(r["preset"] != "full" for r in summary["runs"]) or len({r["seed"] for r in summary["runs"]}) < 2:
+            print(f"{summary_file} is not a full-preset run over several seeds.", file=sys.stderr)
+            return 2
+        summaries.append(summary)
+    try:
+        written = write_report(merge_summaries(summaries))
+    except ValueError as err:
+        print(str(err), file=sys.stderr)
         return 2
-    summary = json.loads(summary_file.read_text())
-    if any(r["preset"] != "full" for r in summary["runs"]) or len({r["seed"] for r in summary["runs"]}) < 2:
-        print(f"{summary_file} is not a full-preset run over several seeds.", file=sys.stderr)
-        return 2
-    for path in write_report(summary):
+    for path in written:
         print(f"wrote {path}")
     return 0
 

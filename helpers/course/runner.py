@@ -117,7 +117,7 @@ def execute(path: Path, output: Path, parameters: dict[str, Any], preset: str,
     output.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     row: dict[str, Any] = {"notebook": path.stem, "preset": preset, "seed": parameters.get("seed"),
-                           "parameters": parameters, "output": str(output)}
+                           "parameters": parameters, "output": str(output), "code_sha256": code_hash(path)}
     try:
         papermill.execute_notebook(str(path), str(output), parameters=parameters, kernel_name="python3",
                                    cwd=str(path.parent), progress_bar=False, execution_timeout=timeout)

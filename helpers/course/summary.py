@@ -40,6 +40,8 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         runs = [r for r in rows if r["notebook"] == name]
         agg: dict[str, Any] = {"runs": len(runs), "ok": sum(r["status"] == "ok" for r in runs),
                                "seeds": [r.get("seed") for r in runs], "metrics": {}, "claims": {}, "bars": {}}
+        hashes = {r.get("code_sha256") for r in runs}
+        agg["code_sha256"] = hashes.pop() if len(hashes) == 1 else None  # the code every run ran
         seconds = [r["seconds"] for r in runs if _numeric(r.get("seconds"))]
         if seconds:
             agg["seconds"] = spread(seconds)
