@@ -1,4 +1,6 @@
-"""Recurrent models and training recipes shared by 02_rnn, 03_lstm and 04_gru (02 teaches them on the page).
+"""Recurrent models and training recipes shared by 02_rnn, 03_lstm and 04_gru.
+
+02 teaches CharLM and sample_text on the page; the copies here are for 03 and 04, and a test keeps them equal.
 
 Layers from torch.nn, a last-step regressor (adding problem), a character model, its loss and sampling loop,
 and the two training protocols: a fixed number of steps (adding problem) and an equal wall-clock budget.
@@ -56,9 +58,10 @@ def sample_text(model: nn.Module, vocab: CharVocab, prompt: str, num_chars: int 
     gen = torch.Generator().manual_seed(seed)
     ids = vocab.encode(prompt).tolist()
     for _ in range(num_chars):
-        logits = model(torch.tensor([ids[-context:]], device=device))[0, -1].cpu()  # (V,)
-        probs = torch.softmax(logits / temperature, dim=-1)
-        ids.append(int(torch.multinomial(probs, 1, generator=gen)))
+        X = torch.tensor([ids[-context:]], device=device)           # (1, T): the last `context` characters
+        logits = model(X)[0, -1].cpu()                               # (V,): scores for the next character
+        probs = torch.softmax(logits / temperature, dim=-1)          # temperature < 1 sharpens, > 1 flattens
+        ids.append(int(torch.multinomial(probs, 1, generator=gen)))  # draw one id and feed it back
     model.train(was_training)
     return vocab.decode(ids)
 
@@ -82,8 +85,10 @@ class CharLM(nn.Module):
         self.embed, self.layer = nn.Embedding(vocab_size, embed_dim), layer
         self.head = nn.Linear(num_hiddens, vocab_size)
 
-    def forward(self, X: Tensor) -> Tensor:
-        return self.head(self.layer(self.embed(X))[0])
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        E = self.embed(X)                  # (B, T, embed_dim): one learned vector per character
+        states, _ = self.layer(E)          # (B, T, H): every state, h_0 = 0
+        return self.head(states)           # (B, T, V): scores for the next character at every step
 
 
 def adam_step(model: nn.Module, loss_fn: Callable, lr: float, max_grad_norm: float = 1.0) -> Callable:

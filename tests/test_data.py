@@ -26,7 +26,7 @@ from helpers import (
     load_sample_photo,
     read_idx,
 )
-from helpers.datasets.images import stratified_split
+from helpers.datasets.images import perturb_images, shift_images, stratified_split
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -111,6 +111,35 @@ def test_sample_photo():
     assert 0.0 <= gray.min() and gray.max() <= 1.0
     with pytest.raises(ParameterError, match="No bundled photo called 'cat.jpg'"):
         load_sample_photo("cat.jpg")
+
+
+def test_shift_images_moves_pixels_and_fills_zeros():
+    X = torch.arange(1.0, 17.0).reshape(1, 1, 4, 4)
+    down_right = shift_images(X, 1, 2)
+    assert torch.equal(down_right[0, 0, 1:, 2:], X[0, 0, :3, :2])
+    assert down_right[0, 0, 0].abs().sum() == 0 and down_right[0, 0, :, :2].abs().sum() == 0
+    assert torch.equal(shift_images(shift_images(X, -1, 1), 1, -1)[0, 0, 1:, :3], X[0, 0, 1:, :3])  # up-right, back
+    assert torch.equal(shift_images(X, 0, 0), X)
+    with pytest.raises(ParameterError, match="out of the frame"):
+        shift_images(X, 4, 0)
+
+
+def test_perturbed_test_images_are_fixed_whatever_the_seed():
+    X = load_digits().X_test
+    torch.manual_seed(1)
+    a = perturb_images(X)
+    torch.manual_seed(2)
+    b = perturb_images(X)
+    assert torch.equal(a, b)  # the same harder test set for every seed
+    assert a.shape == X.shape and 0.0 <= a.min() and a.max() <= 1.0
+    assert not torch.equal(a, X) and (a - X).abs().mean() > 0.05
+    assert torch.equal(perturb_images(X, max_shift=0, noise_std=0.0), X)
+    assert not torch.equal(perturb_images(X, seed=1), a)
+    shifted_only = perturb_images(X[:50], max_shift=1, noise_std=0.0)
+    assert all(any(torch.equal(s, shift_images(x[None], dy, dx)[0]) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+               for s, x in zip(shifted_only, X[:50], strict=True))  # each image is one shift of its original
+    with pytest.raises(ParameterError, match="non-negative"):
+        perturb_images(X, noise_std=-1.0)
 
 
 def test_data_dir_default_env_and_argument(monkeypatch, tmp_path):

@@ -7,6 +7,7 @@ from helpers import ParameterError, RandomBatches, count_params, seconds_per_ste
 from helpers.datasets.sequences import (
     ADDING_BASELINE_MSE,
     adding_problem,
+    adding_splits,
     char_sequences,
     load_char_data,
     load_sunspots,
@@ -49,13 +50,27 @@ def test_make_windows_pairs_each_window_with_the_next_value():
         make_windows(torch.arange(5.0), 5)
 
 
-def test_sunspot_windows_split_by_time_and_normalise_with_training_years():
-    s = sunspot_windows(window=20, num_val_years=60)
-    assert s.X_train.shape == (309 - 20 - 60, 20, 1) and s.X_val.shape == (60, 20, 1)
-    assert list(s.years_val[[0, -1]]) == [1949, 2008]
-    _, values = load_sunspots()
-    assert torch.allclose(s.denormalise(s.y_val[:, 0]), torch.from_numpy(values[-60:]), atol=1e-3)
-    assert abs(s.y_train.mean().item()) < 0.2  # standardised with the training years' mean
+def test_sunspot_windows_split_by_time_into_train_validation_and_test_years():
+    s = sunspot_windows(window=20, num_val_years=60, num_test_years=60)
+    assert s.X_train.shape == (309 - 20 - 120, 20, 1) and s.X_val.shape == s.X_test.shape == (60, 20, 1)
+    assert list(s.years_val[[0, -1]]) == [1889, 1948] and list(s.years_test[[0, -1]]) == [1949, 2008]
+    years, values = load_sunspots()
+    assert torch.allclose(s.denormalise(s.y_test[:, 0]), torch.from_numpy(values[-60:]), atol=1e-3)
+    assert torch.allclose(s.denormalise(s.y_val[:, 0]), torch.from_numpy(values[-120:-60]), atol=1e-3)
+    assert torch.equal(s.X_val[1:, -1], s.y_val[:-1]) and torch.equal(s.X_test[0, -1], s.y_val[-1])  # contiguous
+    assert len(s.series_train) == 309 - 120 and torch.equal(s.series_train[20:], s.y_train[:, 0])
+    assert abs(s.series_train.mean().item()) < 1e-5 and abs(s.series_train.std(unbiased=False).item() - 1) < 1e-4
+    with pytest.raises(ParameterError, match="num_val_years"):
+        sunspot_windows(window=20, num_val_years=150, num_test_years=150)
+
+
+def test_adding_splits_are_fixed_and_disjoint_draws():
+    a, b = adding_splits(7, num_train=50, num_val=20, num_test=30), adding_splits(7, num_train=50, num_val=20,
+                                                                                  num_test=30)
+    assert [len(a[k][0]) for k in ("train", "val", "test")] == [50, 20, 30]
+    assert all(torch.equal(a[k][0], b[k][0]) for k in a)  # no run's seed involved
+    assert not torch.equal(a["val"][0][:20], a["test"][0][:20]) and not torch.equal(a["train"][0][:20], a["val"][0])
+    assert torch.equal(a["test"][0], adding_problem(30, 7, seed=10_000)[0])  # fit_adding's test set
 
 
 def test_adding_problem_targets_are_the_sum_of_the_two_marked_values():

@@ -10,16 +10,22 @@ from typing import Any
 
 ARTICLE_CLAIMS: list[dict[str, Any]] = [
     {"id": 1, "statement": "CNNs learn hierarchical patterns: deeper feature maps respond to larger, composite parts",
-     "tests": [], "pending": "01_cnn's experiments are reworked into claims in the issue on notebooks 01-04"},
-    {"id": 2, "statement": "Pooling reduces the computational cost", "tests": [],
-     "pending": "01_cnn measures it (pooling_macs_saving) but records no claim yet (issue on notebooks 01-04)"},
-    {"id": 3, "statement": "Pooling helps control overfitting", "tests": [],
-     "pending": "to be measured in 01_cnn with shifted test images and small training sets (issue on 01-04)"},
+     "tests": [], "pending": "01_cnn shows receptive fields growing with depth (checked by gradients) and the "
+                              "feature maps, but no measured claim about what deeper maps respond to"},
+    {"id": 2, "statement": "Pooling reduces the computational cost", "tests": [("01_cnn", "pooling_reduces_compute")],
+     "pending": "", "note": "multiply-adds of the two CNNs, by construction; 01's pooling_step_faster times it"},
+    {"id": 3, "statement": "Pooling helps control overfitting", "tests": [("01_cnn", "pooling_small_data_gain")],
+     "pending": "", "note": "test accuracy with 100 training images, with and without pooling; pooling does make "
+                            "the CNN more robust to shifted digits (01 · pooling_shift_robust), a different "
+                            "property"},
     {"id": 4, "statement": "Vanishing gradients limit simple RNNs on long-range dependencies",
-     "tests": [("04_gru", "rnn_adding_unsolved")], "pending": "",
-     "note": "adding problem at the notebook's T and step budget; 02 measures the budget and T in the issue on 01-04"},
+     "tests": [("02_rnn", "rnn_adding_long_unsolved_within_budget"), ("03_lstm", "rnn_adding_unsolved"),
+               ("04_gru", "rnn_adding_unsolved")], "pending": "",
+     "note": "tanh RNN, adding problem at each notebook's T and step budget; 02's IRNN (ReLU, identity start) "
+             "solves the same task (02 · irnn_adding_long_solved), so the limit is the tanh RNN's, within the "
+             "budget"},
     {"id": 5, "statement": "LSTM gating captures long-range dependencies",
-     "tests": [("04_gru", "gated_adding_solved")], "pending": "",
+     "tests": [("03_lstm", "lstm_adding_solved"), ("04_gru", "gated_adding_solved")], "pending": "",
      "note": "adding problem at the notebook's T and step budget"},
     {"id": 6, "statement": "GRUs have fewer parameters (than LSTMs)", "tests": [("04_gru", "gru_fewer_params")],
      "pending": ""},

@@ -1,4 +1,5 @@
-"""Offline datasets as tensors with a fixed train/validation/test split, and the optional MNIST download."""
+"""Offline datasets as tensors with a fixed train/validation/test split, the optional MNIST download, and
+shifted or noisy copies of test images that are the same on every run."""
 
 from __future__ import annotations
 
@@ -114,3 +115,32 @@ def load_sample_photo(name: str = "china.jpg", gray: bool = True) -> Tensor:
     image = load_sample_image(name).astype(np.float32) / 255.0  # (H, W, 3)
     photo = torch.from_numpy(image).permute(2, 0, 1)  # (3, H, W)
     return photo.mean(dim=0) if gray else photo
+
+
+def shift_images(X: Tensor, dy: int, dx: int) -> Tensor:
+    """Images X (N, C, H, W) moved dy pixels down and dx pixels right (negative: up, left); new pixels are 0."""
+    H, W = X.shape[-2:]
+    if abs(dy) >= H or abs(dx) >= W:
+        raise ParameterError(f"shift ({dy}, {dx}) moves {H}x{W} images out of the frame; use |dy| < {H}, |dx| < {W}.")
+    out = torch.zeros_like(X)
+    out[..., max(dy, 0):H + min(dy, 0), max(dx, 0):W + min(dx, 0)] = \
+        X[..., max(-dy, 0):H + min(-dy, 0), max(-dx, 0):W + min(-dx, 0)]
+    return out
+
+
+def perturb_images(X: Tensor, max_shift: int = 1, noise_std: float = 0.2, seed: int = SPLIT_SEED) -> Tensor:
+    """A harder copy of images X (N, C, H, W) in [0, 1]: each shifted by its own random offset in
+    [-max_shift, max_shift] along each axis, plus Gaussian noise of std `noise_std`, clipped to [0, 1].
+
+    The offsets and the noise come from a generator seeded with `seed`, not from the global seed:
+    every run, whatever its `seed`, is tested on the same images.
+    """
+    if max_shift < 0 or noise_std < 0:
+        raise ParameterError(f"max_shift={max_shift} and noise_std={noise_std} must be non-negative.")
+    if len(X) == 0:
+        return X.clone()
+    gen = torch.Generator().manual_seed(seed)
+    offsets = torch.randint(-max_shift, max_shift + 1, (len(X), 2), generator=gen)  # (N, 2): dy, dx per image
+    shifted = torch.cat([shift_images(X[i:i + 1], int(dy), int(dx)) for i, (dy, dx) in enumerate(offsets)])
+    noise = noise_std * torch.randn(X.shape, generator=gen, dtype=X.dtype)
+    return (shifted + noise).clamp(0.0, 1.0)

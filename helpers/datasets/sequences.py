@@ -10,6 +10,7 @@ import torch
 from torch import Tensor
 
 from ..checks import ParameterError
+from . import SPLIT_SEED
 from .text import CharVocab, python_docs_text
 
 ADDING_BASELINE_MSE = 1 / 6  # variance of the sum of two U(0, 1) numbers: the MSE of always predicting 1
@@ -17,7 +18,8 @@ ADDING_BASELINE_MSE = 1 / 6  # variance of the sum of two U(0, 1) numbers: the M
 
 @dataclass
 class SeriesSplit:
-    """Windows of a normalised series: inputs (N, window, 1) and next values (N, 1), split by time."""
+    """Windows of a normalised series: inputs (N, window, 1) and next values (N, 1), split by time into training,
+    validation (the years after training) and test years (the last ones)."""
 
     X_train: Tensor
     y_train: Tensor
@@ -26,6 +28,10 @@ class SeriesSplit:
     years_val: np.ndarray  # the year of each validation target
     mean: float  # of the training years: z = (x - mean) / std
     std: float
+    X_test: Tensor
+    y_test: Tensor
+    years_test: np.ndarray  # the year of each test target
+    series_train: Tensor  # the normalised training years, (num_train_years,): what a classical model is fitted on
 
     def denormalise(self, z: Tensor) -> Tensor:
         """Values back in the series' own units."""
@@ -53,16 +59,22 @@ def make_windows(series: Tensor, window: int) -> tuple[Tensor, Tensor]:
     return X.unsqueeze(-1), series[window:].unsqueeze(-1)
 
 
-def sunspot_windows(window: int = 20, num_val_years: int = 60) -> SeriesSplit:
-    """Sunspot windows; the last `num_val_years` targets validate; mean and std come from training years only."""
+def sunspot_windows(window: int = 20, num_val_years: int = 60, num_test_years: int = 60) -> SeriesSplit:
+    """Sunspot windows split by the year of their target: the last `num_test_years` test, the `num_val_years`
+    before them validate, the rest train; mean and std come from the training years only. No seed is involved."""
     years, values = load_sunspots()
-    if not 1 <= num_val_years <= len(values) - window - 10:
-        raise ParameterError(f"num_val_years={num_val_years} leaves too few training windows; use fewer.")
-    n_train_values = len(values) - num_val_years
-    mean, std = float(values[:n_train_values].mean()), float(values[:n_train_values].std())
-    X, y = make_windows(torch.from_numpy((values - mean) / std), window)
-    n_val = num_val_years
-    return SeriesSplit(X[:-n_val], y[:-n_val], X[-n_val:], y[-n_val:], years[-n_val:], mean, std)
+    if num_val_years < 1 or num_test_years < 0 or len(values) - window - num_val_years - num_test_years < 10:
+        raise ParameterError(f"num_val_years={num_val_years}, num_test_years={num_test_years}: at least one "
+                             f"validation year, and at least 10 training windows of {window} years left.")
+    num_train_values = len(values) - num_val_years - num_test_years
+    mean, std = float(values[:num_train_values].mean()), float(values[:num_train_values].std())
+    z = torch.from_numpy((values - mean) / std)
+    X, y = make_windows(z, window)  # window i predicts the value of year window + i
+    n_train, n_val = len(y) - num_val_years - num_test_years, num_val_years
+    val, test = slice(n_train, n_train + n_val), slice(n_train + n_val, len(y))
+    target_years = years[window:]
+    return SeriesSplit(X[:n_train], y[:n_train], X[val], y[val], target_years[val], mean, std,
+                       X[test], y[test], target_years[test], z[:num_train_values])
 
 
 def adding_problem(n: int, T: int, seed: int) -> tuple[Tensor, Tensor]:
@@ -85,6 +97,17 @@ def adding_problem(n: int, T: int, seed: int) -> tuple[Tensor, Tensor]:
     return torch.stack([values, markers], dim=-1), (values * markers).sum(dim=1, keepdim=True)
 
 
+ADDING_SEEDS = {"train": SPLIT_SEED, "val": 20_000, "test": 10_000}  # fixed: every run trains and scores alike
+
+
+def adding_splits(T: int, num_train: int = 10_000, num_val: int = 1000,
+                  num_test: int = 1000) -> dict[str, tuple[Tensor, Tensor]]:
+    """Training, validation and test sets of the adding problem at length T, from fixed seeds (not a run's seed);
+    the test set is the one `fit_adding` scores on."""
+    sizes = {"train": num_train, "val": num_val, "test": num_test}
+    return {part: adding_problem(n, T, seed=ADDING_SEEDS[part]) for part, n in sizes.items()}
+
+
 @dataclass
 class CharData:
     """A character-level language-modelling set: (N, seq_len) input ids and the ids one step later."""
@@ -96,13 +119,13 @@ class CharData:
     y_val: Tensor
 
 
-def char_sequences(ids: Tensor, seq_len: int) -> tuple[Tensor, Tensor]:
+def char_sequences(ids: torch.Tensor, seq_len: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Cut ids into non-overlapping (N, seq_len) inputs and targets shifted by one character."""
     if seq_len < 1 or len(ids) < seq_len + 1:
         raise ParameterError(f"seq_len={seq_len} must be at least 1 and shorter than the text ({len(ids)} ids).")
-    n = (len(ids) - 1) // seq_len
-    X = ids[:n * seq_len].view(n, seq_len)
-    y = ids[1:n * seq_len + 1].view(n, seq_len)
+    n = (len(ids) - 1) // seq_len                # whole sequences that fit, keeping one id for the last target
+    X = ids[:n * seq_len].view(n, seq_len)       # (N, seq_len)
+    y = ids[1:n * seq_len + 1].view(n, seq_len)  # (N, seq_len): the same text one character later
     return X, y
 
 
