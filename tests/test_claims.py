@@ -173,3 +173,11 @@ def test_report_merges_runs_by_notebook_and_refuses_a_run_of_other_code(tmp_path
     assert md.read_text() == report_markdown(report, {nb: a["code_sha256"] for nb, a in report["notebooks"].items()})
     with pytest.raises(ValueError, match="01_a used other code"):
         write_report(merge_summaries([new, old]), paths, folder=tmp_path)  # the old run of 01_a comes last
+
+
+def test_report_escapes_pipes_in_statements():
+    report = {"machine": "m", "finished": "f", "wall_s": 1.0, "jobs": 1, "notebooks": {"01_a": {
+        "runs": 5, "ok": 5, "seeds": list(range(5)), "metrics": {}, "code_sha256": "0" * 64, "claims": {
+            "norm": {"statement": "||dL/dh|| shrinks.", "held": 5, "recorded": 5, "of": 5, "numbers": {}}}}}}
+    row = next(line for line in report_markdown(report, {"01_a": "0" * 64}).splitlines() if "`norm`" in line)
+    assert "\\|\\|dL/dh\\|\\| shrinks." in row and row.count(" | ") == 4

@@ -51,6 +51,11 @@ def verdict(held: int, of: int, scope: str = "general") -> str:
     return f"holds{where} in {held}/{of} seeds"
 
 
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell: a literal | (as in ||x||) would end the cell."""
+    return text.replace("|", "\\|")
+
+
 def _numbers(claim: dict[str, Any]) -> str:
     return ", ".join(f"{k} = {fmt_spread(s)}" for k, s in claim["numbers"].items())
 
@@ -87,13 +92,14 @@ def report_markdown(summary: dict[str, Any], hashes: dict[str, str]) -> str:
         tested = "<br>".join(f"{nb} · `{name}`" for nb, name, _ in row["found"]) or "-"
         numbers = "<br>".join(_numbers(c) for _, _, c in row["found"]) or "-"
         note = f" ({row['note']})" if row.get("note") and row["found"] else ""
-        lines.append(f"| {row['id']} | {row['statement']} | {row['verdict']}{note} | {tested} | {numbers} |")
+        lines.append(f"| {row['id']} | {_cell(row['statement'])} | {_cell(row['verdict'] + note)} | {tested} | "
+                     f"{numbers} |")
     used = {(nb, name) for entry in ARTICLE_CLAIMS for nb, name in entry["tests"]}
     lines += ["", "## Claims the course adds", "",
               "| notebook | claim | statement | verdict | numbers |", "|---|---|---|---|---|"]
     own = [(nb, name, c) for nb, a in notebooks.items() for name, c in a["claims"].items() if (nb, name) not in used]
     for nb, name, c in own:
-        lines.append(f"| {nb} | `{name}` | {c['statement']} | {verdict(c['held'], c['of'])} | {_numbers(c)} |")
+        lines.append(f"| {nb} | `{name}` | {_cell(c['statement'])} | {verdict(c['held'], c['of'])} | {_numbers(c)} |")
     if not own:
         lines.append("| - | - | no other claims recorded yet | - | - |")
     lines += ["", "## Runs", "", f"Time per run: wall time of one full run, kernel start included, with "
