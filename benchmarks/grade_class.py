@@ -31,7 +31,7 @@ def main() -> None:
     solved = nbformat.read(str(path), as_version=4)
     stub = kit.student_version(solved)
     wrong = kit.student_version(solved)
-    first = kit.exercises(wrong)[0]["cell"]
+    first = kit.exercises(solved)[0]["cell"]  # the same cell index in the student version
     wrong.cells[first].source = "answer = None  # a wrong answer"
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "submissions"
