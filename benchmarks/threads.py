@@ -56,7 +56,10 @@ def main() -> None:
     results = []
     print(f"{'notebook':28s}" + "".join(f"{f'{t} thr, ' + ('busy' if b else 'idle'):>16s}" for t, b in settings))
     for path in find_notebooks(args.notebooks):
-        times = [run_once(path, args.preset, t, b) for t, b in settings]
+        times = []
+        for t, b in settings:  # each time as it comes: a busy, oversubscribed run can take many minutes
+            times.append(run_once(path, args.preset, t, b))
+            print(f"  {path.stem}, {t} thread(s), {'busy' if b else 'idle'}: {times[-1]:.1f} s", flush=True)
         seconds = {f"{t}_{'busy' if b else 'idle'}": s for (t, b), s in zip(settings, times, strict=True)}
         results.append({"notebook": path.stem, "preset": args.preset, "seconds": seconds})
         print(f"{path.stem:28s}" + "".join(f"{s:15.1f}s" for s in times), flush=True)
