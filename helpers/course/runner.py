@@ -39,7 +39,7 @@ from .config import (
     restore_hint,
 )
 from .parallel import Job, run_jobs, worker
-from .report import REPORT_JSON, code_hash, expected_seconds, write_report
+from .report import REPORT_JSON, code_hash, expected_seconds, recorded, write_report
 from .summary import aggregate, write_summaries
 
 _CR = re.compile(r"[^\n]*\r(?=[^\n])")  # text that a later carriage return on the same line overwrites
@@ -136,12 +136,9 @@ def execute(path: Path, output: Path, parameters: dict[str, Any], preset: str,
 
 def edited(paths: list[Path]) -> None:
     """Print a note for each course notebook whose code differs from the code the claims report was made from."""
-    try:
-        recorded = {nb: a["code_sha256"] for nb, a in json.loads(REPORT_JSON.read_text())["notebooks"].items()}
-    except (OSError, ValueError, KeyError, TypeError):
-        return
+    hashes = recorded("code_sha256", REPORT_JSON)
     for path in paths:
-        if path.stem in recorded and code_hash(path) != recorded[path.stem]:
+        if hashes.get(path.stem) and code_hash(path) != hashes[path.stem]:
             print(f"Note: the code of {path.name} differs from the code behind CLAIMS.md; if you did not mean to "
                   f"edit it, {restore_hint(path)}.", flush=True)
 

@@ -109,6 +109,16 @@ def stub_source(number: int, names: Sequence[str], has_check: bool) -> str:
             f'raise NotImplementedError("Exercise {number}: write your solution in this cell")')
 
 
+def _handout(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The notebook as handed out: no injected parameters, no outputs or execution counts, no run metadata."""
+    nb.cells = [c for c in nb.cells if "injected-parameters" not in _tags(c)]
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    _strip_run_metadata(nb)
+    return nb
+
+
 def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A copy of the notebook with each `solution` cell replaced by a `student-stub` cell, outputs cleared."""
     nb = copy.deepcopy(nb)
@@ -123,12 +133,7 @@ def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if "id" in cell:
             stub.id = cell.id
         nb.cells[ex["cell"]] = stub
-    nb.cells = [c for c in nb.cells if "injected-parameters" not in _tags(c)]
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-    _strip_run_metadata(nb)
-    return nb
+    return _handout(nb)
 
 
 def nbgrader_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -144,12 +149,7 @@ def nbgrader_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             nb.cells[ex["check"]].metadata["nbgrader"] = {
                 "solution": False, "grade": True, "locked": True, "task": False, "points": 1,
                 "grade_id": f"{grade_id}-check", "schema_version": 3}
-    nb.cells = [c for c in nb.cells if "injected-parameters" not in _tags(c)]
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-    _strip_run_metadata(nb)
-    return nb
+    return _handout(nb)
 
 
 def _refuse_inside(out: Path, *protected: Path) -> None:
