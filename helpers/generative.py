@@ -1,11 +1,17 @@
-"""Shared code of the generative notebooks (autoencoder, GAN): image mosaics and the Frechet distance."""
+"""Shared code of the generative notebooks (autoencoder, GAN): image mosaics, the digit judge and its scores."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import torch
+import torch.nn.functional as F
 from matplotlib.figure import Figure
-from torch import Tensor
+from torch import Tensor, nn
+
+from .batches import TensorLoader
+from .training import predict, train
 
 
 def image_mosaic(images: Tensor, ncols: int = 10, gap: int = 1) -> Tensor:
@@ -85,3 +91,18 @@ def classes_present(probs: Tensor, min_count: int = 1, threshold: float = 0.0) -
     top, winner = probs.max(dim=1)
     counts = torch.bincount(winner[top > threshold], minlength=probs.shape[1])
     return int((counts >= min_count).sum())
+
+
+def fit_digit_judge(X_train: Tensor, y_train: Tensor, num_epochs: int, device: torch.device | str = "cpu",
+                    ) -> tuple[nn.Module, Callable[[Tensor], tuple[Tensor, Tensor]]]:
+    """Train 06's digit classifier on images (N, D) in [0, 1]; return it and judge(X) -> (probs (N, 10), features (N, 64))."""
+    features = nn.Sequential(nn.Linear(X_train.shape[1], 256), nn.ReLU(), nn.Dropout(0.2), nn.Linear(256, 64), nn.ReLU())
+    classifier = nn.Sequential(features, nn.Linear(64, 10))                    # (B, D) -> (B, 64) -> (B, 10)
+    train(classifier, TensorLoader(X_train, y_train, batch_size=64, shuffle=True), num_epochs, lr=1e-3,
+          device=device, desc="digit classifier")
+
+    def judge(X: Tensor) -> tuple[Tensor, Tensor]:
+        """Class probabilities (N, 10) and features (N, 64) of images X (N, D) with values in [0, 1]."""
+        return F.softmax(predict(classifier, X), dim=1), predict(features, X)
+
+    return classifier, judge

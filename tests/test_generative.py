@@ -60,3 +60,17 @@ def test_confident_share_and_classes_present():
     assert classes_present(probs, min_count=2) == 1
     assert classes_present(probs, threshold=0.9) == 2                    # rows 0, 2 and 3 are confident
     assert classes_present(probs, min_count=2, threshold=0.9) == 1       # class 0 twice, class 2 once
+
+
+def test_digit_judge_learns_and_scores():
+    import torch
+
+    from helpers import load_image_dataset, set_seed
+    from helpers.generative import fit_digit_judge
+    data = load_image_dataset("digits")
+    set_seed(0)
+    classifier, judge = fit_digit_judge(data.X_train.flatten(1), data.y_train, num_epochs=3)
+    probs, features = judge(data.X_test.flatten(1))
+    assert probs.shape == (len(data.X_test), 10) and features.shape == (len(data.X_test), 64)
+    assert torch.allclose(probs.sum(1), torch.ones(len(probs)), atol=1e-5)
+    assert (probs.argmax(1) == data.y_test).float().mean() > 0.5     # chance is 0.1
