@@ -31,7 +31,7 @@ _EXPORTS = {  # public name -> the module that defines it; imported on first use
     "metrics": ["claim", "read_claims", "read_metrics", "record_metrics", "show_claims"],
     "plotting": ["plot_confusion_matrix", "plot_feature_maps", "plot_filters", "plot_history",
                  "plot_image_grid", "plot_lines"],
-    "runtime": ["DEVICES", "count_params", "get_device", "seconds_per_step", "set_seed"],
+    "runtime": ["DEVICES", "count_params", "get_device", "seconds_per_step", "set_seed", "use_cpu_threads"],
     "training": ["accuracy", "evaluate", "model_device", "optimizer_step", "predict", "supervised_step", "train"],
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable
@@ -23,7 +24,7 @@ def set_seed(seed: int) -> None:
 
 
 def get_device(name: str = "auto") -> torch.device:
-    """Turn "auto", "cpu", "cuda" or "mps" into a torch.device, or say why that device is not there."""
+    """Turn "auto", "cpu", "cuda" or "mps" into a torch.device (CPU: one thread, see below), or say why not."""
     if name not in DEVICES:
         raise ParameterError(f"device={name!r} is not a device name; use one of {', '.join(DEVICES)}.")
     if name == "auto":
@@ -31,7 +32,9 @@ def get_device(name: str = "auto") -> torch.device:
             return torch.device("cuda")
         if torch.backends.mps.is_available():
             return torch.device("mps")
-        return torch.device("cpu")
+        name = "cpu"
+    if name == "cpu":
+        use_cpu_threads()
     if name == "cuda" and not torch.cuda.is_available():
         raise ParameterError(
             "device='cuda' was asked for, but PyTorch sees no CUDA GPU here "
@@ -42,6 +45,21 @@ def get_device(name: str = "auto") -> torch.device:
         raise ParameterError("device='mps' was asked for, but no Apple-silicon GPU is available here; "
                              "use device='auto' or device='cpu'.")
     return torch.device(name)
+
+
+def use_cpu_threads() -> int:
+    """Train on one CPU thread unless $OMP_NUM_THREADS says otherwise; return the number of threads in use.
+
+    The course's models are small: with torch's default of one thread per core, a second busy process (a
+    browser, another notebook) made them several times slower on a laptop, while one thread costs a little
+    on an idle machine (benchmarks/thread_steps.py measures both). Set $OMP_NUM_THREADS before starting
+    Jupyter to choose another number; the runner sets it for its kernels.
+    """
+    given = os.environ.get("OMP_NUM_THREADS", "").strip()
+    threads = int(given) if given.isdigit() and int(given) > 0 else 1
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+    return threads
 
 
 def count_params(model: nn.Module) -> int:

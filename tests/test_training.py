@@ -41,6 +41,23 @@ def test_get_device_auto_and_cpu():
     assert get_device("auto").type in {"cpu", "cuda", "mps"}
 
 
+def test_cpu_device_uses_one_thread_unless_omp_num_threads_says_otherwise(monkeypatch):
+    before = torch.get_num_threads()
+    try:
+        monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+        torch.set_num_threads(2)
+        get_device("cpu")
+        assert torch.get_num_threads() == 1
+        monkeypatch.setenv("OMP_NUM_THREADS", "2")
+        get_device("cpu")
+        assert torch.get_num_threads() == 2
+        monkeypatch.setenv("OMP_NUM_THREADS", "not a number")
+        get_device("cpu")
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_get_device_unknown_name_is_a_clear_error():
     with pytest.raises(ParameterError, match="'tpu' is not a device name; use one of auto, cpu, cuda, mps"):
         get_device("tpu")
