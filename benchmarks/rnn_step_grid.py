@@ -1,6 +1,6 @@
 """nn.GRU against nn.LSTM: time per step over a grid of widths and batch sizes, for training and for inference.
 
-    python benchmarks/rnn_step_grid.py                      # about ten seconds on one CPU thread
+    python benchmarks/rnn_step_grid.py                      # about ten seconds on an idle core
     python benchmarks/rnn_step_grid.py --device cuda --threads 4 --hiddens 32 128 512 1024
 
 The grid of notebook 04 (section 5), standalone, with more sizes or rounds when you want them. A training step

@@ -34,7 +34,8 @@ MODELS = {  # name -> (notebook, code that defines `model` and `batch` = (x, y) 
     "transformer": ("07_transformer", "t = nn.Transformer(64, 4, 1, 1, 128, 0.0, batch_first=True, norm_first=True)\n"
                     "class M(nn.Module):\n    def __init__(self):\n        super().__init__(); self.t = t; "
                     "self.e = nn.Embedding(40, 64); self.o = nn.Linear(64, 40)\n"
-                    "    def forward(self, x):\n        return self.o(self.t(self.e(x), self.e(x[:, :12]))).transpose(1, 2)\n"
+                    "    def forward(self, x):\n"
+                    "        return self.o(self.t(self.e(x), self.e(x[:, :12]))).transpose(1, 2)\n"
                     "model = M()\nbatch = (torch.randint(0, 40, (128, 30)), torch.randint(0, 40, (128, 12)))\n"
                     "loss_fn = F.cross_entropy"),
     "gpt": ("09_gpt", "layer = nn.TransformerEncoderLayer(64, 4, 256, 0.0, 'gelu', batch_first=True, norm_first=True)\n"
