@@ -1,0 +1,68 @@
+"""Notebook 05's from-scratch layers, run outside the notebook on more settings than the notebook checks."""
+
+import itertools
+from pathlib import Path
+
+import nbformat
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.distributions import Normal, kl_divergence
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_autoencoder.ipynb"
+
+
+def definitions(*names: str) -> dict:
+    """Execute the notebook cells that define the given functions, with only torch in scope; return the names."""
+    scope = {"torch": torch, "F": F, "nn": nn}
+    cells = nbformat.read(str(NOTEBOOK), as_version=4).cells
+    for name in names:
+        cell = next(c for c in cells if c.cell_type == "code" and f"def {name}(" in c.source)
+        head = cell.source.split("\n\n\n")[0]  # the definition, without the demo that follows it
+        exec(compile(head, f"05_autoencoder:{name}", "exec"), scope)
+    return {name: scope[name] for name in names}
+
+
+@pytest.fixture(scope="module")
+def scratch() -> dict:
+    return definitions("conv_transpose2d", "conv_transpose2d_as_conv", "kl_to_standard_normal")
+
+
+SETTINGS = [(k, s, p, op) for k, s, p, op in itertools.product((1, 2, 3, 4), (1, 2, 3), (0, 1, 2), (0, 1, 2))
+            if p < k and op < s]
+
+
+@pytest.mark.parametrize(("k", "s", "p", "op"), SETTINGS)
+def test_conv_transpose_matches_torch(scratch, k, s, p, op):
+    torch.manual_seed(0)
+    layer = nn.ConvTranspose2d(2, 3, k, stride=s, padding=p, output_padding=op).double()
+    X = torch.randn(2, 2, 4, 3, dtype=torch.float64, requires_grad=True)
+    expected = layer(X)
+    for name in ("conv_transpose2d", "conv_transpose2d_as_conv"):
+        Y = scratch[name](X, layer.weight, layer.bias, stride=s, padding=p, output_padding=op)
+        assert Y.shape == expected.shape, name
+        torch.testing.assert_close(Y, expected)
+        G = torch.randn_like(Y)
+        ours = torch.autograd.grad(Y, (X, layer.weight, layer.bias), G, retain_graph=True)
+        theirs = torch.autograd.grad(expected, (X, layer.weight, layer.bias), G, retain_graph=True)
+        for a, b in zip(ours, theirs, strict=True):
+            torch.testing.assert_close(a, b)
+
+
+def test_conv_transpose_is_the_gradient_of_a_convolution(scratch):
+    torch.manual_seed(1)
+    X = torch.randn(1, 3, 9, 9, dtype=torch.float64, requires_grad=True)
+    W = torch.randn(4, 3, 3, 3, dtype=torch.float64)
+    Y = F.conv2d(X, W, stride=2, padding=1)                                     # (1, 4, 5, 5)
+    G = torch.randn_like(Y)
+    grad_X, = torch.autograd.grad(Y, X, G)
+    torch.testing.assert_close(scratch["conv_transpose2d"](G, W, stride=2, padding=1), grad_X)
+
+
+def test_kl_to_standard_normal_matches_torch_distributions(scratch):
+    torch.manual_seed(2)
+    mu, logvar = torch.randn(7, 5, dtype=torch.float64), 3 * torch.randn(7, 5, dtype=torch.float64)
+    expected = kl_divergence(Normal(mu, (0.5 * logvar).exp()), Normal(torch.zeros_like(mu), 1.0)).sum(-1)
+    torch.testing.assert_close(scratch["kl_to_standard_normal"](mu, logvar), expected)
+    assert scratch["kl_to_standard_normal"](torch.zeros(2, 3), torch.zeros(2, 3)).abs().max() == 0
