@@ -95,8 +95,9 @@ def classes_present(probs: Tensor, min_count: int = 1, threshold: float = 0.0) -
 
 def fit_digit_judge(X_train: Tensor, y_train: Tensor, num_epochs: int, device: torch.device | str = "cpu",
                     ) -> tuple[nn.Module, Callable[[Tensor], tuple[Tensor, Tensor]]]:
-    """Train 06's digit classifier on images (N, D) in [0, 1]; return it and judge(X) -> (probs (N, 10), features (N, 64))."""
-    features = nn.Sequential(nn.Linear(X_train.shape[1], 256), nn.ReLU(), nn.Dropout(0.2), nn.Linear(256, 64), nn.ReLU())
+    """Train the judge's digit classifier on images (N, D) in [0, 1]; return it and judge(X) -> (probs, features)."""
+    features = nn.Sequential(nn.Linear(X_train.shape[1], 256), nn.ReLU(), nn.Dropout(0.2),
+                             nn.Linear(256, 64), nn.ReLU())                   # (B, D) -> (B, 64)
     classifier = nn.Sequential(features, nn.Linear(64, 10))                    # (B, D) -> (B, 64) -> (B, 10)
     train(classifier, TensorLoader(X_train, y_train, batch_size=64, shuffle=True), num_epochs, lr=1e-3,
           device=device, desc="digit classifier")

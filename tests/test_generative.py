@@ -1,10 +1,17 @@
 """Unit tests of helpers.generative: mosaics, the Frechet distance and the classifier-based sample scores."""
 
+import ast
+import inspect
+import textwrap
+from pathlib import Path
+
+import nbformat
 import numpy as np
 import pytest
 import scipy.linalg
 import torch
 
+from helpers import generative
 from helpers.generative import classes_present, confident_share, frechet_distance, image_mosaic, plot_mosaic
 
 
@@ -74,3 +81,36 @@ def test_digit_judge_learns_and_scores():
     assert probs.shape == (len(data.X_test), 10) and features.shape == (len(data.X_test), 64)
     assert torch.allclose(probs.sum(1), torch.ones(len(probs)), atol=1e-5)
     assert (probs.argmax(1) == data.y_test).float().mean() > 0.5     # chance is 0.1
+
+
+# ---- 06_gan teaches the judge on the page; helpers.generative keeps the copy that 05 imports ----------------------
+
+GAN_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "06_gan.ipynb"
+
+
+def gan_notebook_definition(name: str) -> ast.AST:
+    """The top-level function `name` as 06_gan's code cells define it (the last definition wins)."""
+    found = {}
+    for cell in nbformat.read(str(GAN_NOTEBOOK), as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        source = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.FunctionDef | ast.ClassDef):
+                found[node.name] = node
+    assert name in found, f"06_gan no longer defines {name}: update this test or the notebook"
+    return found[name]
+
+
+def test_fit_digit_judge_equals_the_notebook_cell():
+    """Compared as syntax trees: comments and line breaks may differ, code and docstrings may not."""
+    helper = ast.parse(textwrap.dedent(inspect.getsource(generative.fit_digit_judge))).body[0]
+    assert ast.dump(helper) == ast.dump(gan_notebook_definition("fit_digit_judge")), \
+        "helpers.generative.fit_digit_judge differs from 06_gan's cell: copy the notebook's version into the helper"
+
+
+def test_a_changed_judge_copy_is_caught():
+    source = inspect.getsource(generative.fit_digit_judge)
+    changed = ast.parse(source.replace("nn.Linear(256, 64)", "nn.Linear(256, 32)", 1)).body[0]
+    assert source.count("nn.Linear(256, 64)") == 1
+    assert ast.dump(changed) != ast.dump(gan_notebook_definition("fit_digit_judge"))
