@@ -120,7 +120,8 @@ def execute(path: Path, output: Path, parameters: dict[str, Any], preset: str,
                            "parameters": parameters, "output": str(output), "code_sha256": code_hash(path)}
     try:
         papermill.execute_notebook(str(path), str(output), parameters=parameters, kernel_name="python3",
-                                   cwd=str(path.parent), progress_bar=False, execution_timeout=timeout)
+                                   cwd=str(path.parent), progress_bar=False, execution_timeout=timeout,
+                                   request_save_on_cell_execute=False)  # one write at the end (or on error)
         row["status"], row["error"] = "ok", ""
     except PapermillExecutionError as err:
         row["status"], row["error"] = "failed", f"{err.ename}: {err.evalue}"
