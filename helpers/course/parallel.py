@@ -120,9 +120,10 @@ def run_jobs(jobs: list[Job], num_parallel: int, threads: int, work: Path, execu
     except KeyboardInterrupt:
         for proc, _, _ in running.values():
             proc.send_signal(signal.SIGTERM)
+        deadline = time.perf_counter() + 20  # one grace period shared by all workers, not 20 s each
         for proc, _, _ in running.values():
             try:
-                proc.wait(timeout=20)
+                proc.wait(timeout=max(0.1, deadline - time.perf_counter()))
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.log.close()  # type: ignore[attr-defined]
