@@ -2,14 +2,12 @@
 
 import ast
 import inspect
-import textwrap
-from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 import scipy.linalg
 import torch
+from notebook_code import helper_tree, notebook_definitions
 
 from helpers import generative
 from helpers.generative import classes_present, confident_share, frechet_distance, image_mosaic, plot_mosaic
@@ -85,27 +83,16 @@ def test_digit_judge_learns_and_scores():
 
 # ---- 06_gan teaches the judge on the page; helpers.generative keeps the copy that 05 imports ----------------------
 
-GAN_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "06_gan.ipynb"
-
-
 def gan_notebook_definition(name: str) -> ast.AST:
     """The top-level function `name` as 06_gan's code cells define it (the last definition wins)."""
-    found = {}
-    for cell in nbformat.read(str(GAN_NOTEBOOK), as_version=4).cells:
-        if cell.cell_type != "code":
-            continue
-        source = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
-        for node in ast.parse(source).body:
-            if isinstance(node, ast.FunctionDef | ast.ClassDef):
-                found[node.name] = node
+    found = notebook_definitions("06_gan.ipynb")
     assert name in found, f"06_gan no longer defines {name}: update this test or the notebook"
     return found[name]
 
 
 def test_fit_digit_judge_equals_the_notebook_cell():
     """Compared as syntax trees: comments and line breaks may differ, code and docstrings may not."""
-    helper = ast.parse(textwrap.dedent(inspect.getsource(generative.fit_digit_judge))).body[0]
-    assert ast.dump(helper) == ast.dump(gan_notebook_definition("fit_digit_judge")), \
+    assert ast.dump(helper_tree(generative.fit_digit_judge)) == ast.dump(gan_notebook_definition("fit_digit_judge")), \
         "helpers.generative.fit_digit_judge differs from 06_gan's cell: copy the notebook's version into the helper"
 
 
