@@ -181,3 +181,41 @@ def test_report_escapes_pipes_in_statements():
             "norm": {"statement": "||dL/dh|| shrinks.", "held": 5, "recorded": 5, "of": 5, "numbers": {}}}}}}
     row = next(line for line in report_markdown(report, {"01_a": "0" * 64}).splitlines() if "`norm`" in line)
     assert "\\|\\|dL/dh\\|\\| shrinks." in row and row.count(" | ") == 4
+
+
+def test_report_merges_into_a_committed_report_and_refuses_other_sources(tmp_path):
+    """A release on a fresh checkout: the committed claims.json stands in for the runs it was made from."""
+    from helpers.course.report import merge_summaries, read_source, write_report
+
+    paths = []
+    for stem in ("01_a", "02_b"):
+        nbformat.write(new_notebook(cells=[new_code_cell(f"x = '{stem}'")]), str(tmp_path / f"{stem}.ipynb"))
+        paths.append(tmp_path / f"{stem}.ipynb")
+
+    def summary(stems: list[str], code: dict[str, str], preset: str = "full") -> dict:
+        runs = [{"notebook": s, "seed": seed, "preset": preset, "code_sha256": code[s]} for s in stems
+                for seed in range(5)]
+        aggs = {s: {"runs": 5, "ok": 5, "seeds": list(range(5)), "metrics": {}, "code_sha256": code[s],
+                    "claims": {f"{s}_claim": {"statement": "S.", "held": 5, "recorded": 5, "of": 5, "numbers": {}}},
+                    "seconds": None} for s in stems}
+        return {"machine": "m", "finished": "2026-01-01", "wall_s": 100.0, "jobs": 2, "runs": runs, "notebooks": aggs}
+
+    write_report(summary(["01_a", "02_b"], {p.stem: code_hash(p) for p in paths}), paths, folder=tmp_path)
+    nbformat.write(new_notebook(cells=[new_code_cell("x = 'changed'")]), str(paths[1]))  # 02_b's code changes
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "summary.json").write_text(json.dumps(summary(["02_b"], {"02_b": code_hash(paths[1])})))
+    committed = read_source(tmp_path / "claims.json")
+    assert "runs" not in committed
+    with pytest.raises(ValueError, match="02_b used other code"):
+        write_report(merge_summaries([committed]), paths, folder=tmp_path)
+    md, js = write_report(merge_summaries([committed, read_source(tmp_path / "run")]), paths, folder=tmp_path)
+    report = json.loads(js.read_text())
+    assert report["notebooks"]["02_b"]["code_sha256"] == code_hash(paths[1])
+    assert set(report["notebooks"]["01_a"]["claims"]) == {"01_a_claim"} and "`01_a_claim`" in md.read_text()
+
+    (tmp_path / "smoke").mkdir()
+    (tmp_path / "smoke" / "summary.json").write_text(json.dumps(summary(["02_b"], {"02_b": "0" * 64}, "smoke")))
+    (tmp_path / "other.json").write_text(json.dumps({"notebooks": {}}))
+    for source, message in [("smoke", "not a full-preset run"), ("other.json", "neither"), ("none", "does not exist")]:
+        with pytest.raises(ValueError, match=message):
+            read_source(tmp_path / source)

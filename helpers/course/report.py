@@ -3,10 +3,12 @@
     python -m helpers.run --seeds 0-4 -j 2 --claims-report     # run the course, then write the report
     python -m helpers.course.report runs/full-seeds            # write it again from that run's summary.json
     python -m helpers.course.report runs/full-seeds runs/new   # merge: each notebook from the last run that has it
+    python -m helpers.course.report claims.json runs/new       # merge into the committed report (no runs/ needed)
 
 Merging lets a release re-run only the notebooks whose code changed (`python -m helpers.run 01 02 --seeds 0-4
 -j 2 --refresh --out runs/new`); every run records its notebook's code hash, and the report refuses a run
-whose code differs from the notebook's code now.
+whose code differs from the notebook's code now. The committed claims.json can stand in for the runs it was
+made from, so a fresh checkout re-runs only what changed.
 
 It writes CLAIMS.md (for people, linked from the README) and claims.json (the same, machine-readable, with a
 hash of each notebook's code cells: a test fails when a notebook's code changed after the report was made).
@@ -163,8 +165,34 @@ def merge_summaries(summaries: Sequence[dict[str, Any]]) -> dict[str, Any]:
     order = sorted(owner)
     return {"machine": summaries[used[-1]]["machine"], "finished": max(summaries[i]["finished"] for i in used),
             "wall_s": sum(summaries[i]["wall_s"] for i in used), "jobs": max(summaries[i]["jobs"] for i in used),
-            "merged": len(used), "notebooks": {nb: summaries[owner[nb]]["notebooks"][nb] for nb in order},
-            "runs": [r for nb in order for r in summaries[owner[nb]]["runs"] if r["notebook"] == nb]}
+            "merged": sum(summaries[i].get("merged", 1) for i in used),
+            "notebooks": {nb: summaries[owner[nb]]["notebooks"][nb] for nb in order},
+            "runs": [r for nb in order for r in summaries[owner[nb]].get("runs", []) if r["notebook"] == nb]}
+
+
+def read_source(path: Path) -> dict[str, Any]:
+    """A run folder's summary.json, or a claims report (claims.json), as a summary to merge; ValueError if neither."""
+    file = path if path.suffix == ".json" else path / "summary.json"
+    if not file.exists():
+        raise ValueError(f"{file} does not exist: run `{REGENERATE}` first.")
+    try:
+        summary = json.loads(file.read_text())
+        notebooks = summary["notebooks"].values()
+        if "runs" in summary:  # a run folder's summary: every run at the full preset, over several seeds
+            usable = all(r["preset"] == "full" for r in summary["runs"]) and \
+                len({r["seed"] for r in summary["runs"]}) >= 2
+        else:  # a claims report: what it aggregated, each notebook over several seeds
+            usable = all(len(set(a["seeds"])) >= 2 and {"code_sha256", "claims", "metrics"} <= set(a)
+                         for a in notebooks)
+        missing = {"machine", "finished", "wall_s", "jobs"} - set(summary)
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        raise ValueError(f"{file} is neither a run's summary.json nor a claims report ({err!r}).") from err
+    if missing:
+        raise ValueError(f"{file} is neither a run's summary.json nor a claims report "
+                         f"(no {', '.join(sorted(missing))}).")
+    if not usable:
+        raise ValueError(f"{file} is not a full-preset run over several seeds.")
+    return summary
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,18 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args or args[0].startswith("-"):
         print(__doc__)
         return 2
-    summaries = []
-    for folder in args:
-        summary_file = Path(folder) / "summary.json"
-        if not summary_file.exists():
-            print(f"{summary_file} does not exist: run `{REGENERATE}` first.", file=sys.stderr)
-            return 2
-        summary = json.loads(summary_file.read_text())
-        if any(r["preset"] != "full" for r in summary["runs"]) or len({r["seed"] for r in summary["runs"]}) < 2:
-            print(f"{summary_file} is not a full-preset run over several seeds.", file=sys.stderr)
-            return 2
-        summaries.append(summary)
     try:
+        summaries = [read_source(Path(source)) for source in args]
         written = write_report(merge_summaries(summaries))
     except ValueError as err:
         print(str(err), file=sys.stderr)
