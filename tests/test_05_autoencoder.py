@@ -66,3 +66,37 @@ def test_kl_to_standard_normal_matches_torch_distributions(scratch):
     expected = kl_divergence(Normal(mu, (0.5 * logvar).exp()), Normal(torch.zeros_like(mu), 1.0)).sum(-1)
     torch.testing.assert_close(scratch["kl_to_standard_normal"](mu, logvar), expected)
     assert scratch["kl_to_standard_normal"](torch.zeros(2, 3), torch.zeros(2, 3)).abs().max() == 0
+
+
+def test_conv_autoencoder_and_vae_take_mnist_images():
+    """The notebook's models are written for any image size divisible by 4: with `dataset="mnist"` (28 x 28) they
+    build, map shapes as their comments say, and a few Adam steps lower their loss on a fixed batch."""
+    scope = {"torch": torch, "F": F, "nn": nn}
+    cells = nbformat.read(str(NOTEBOOK), as_version=4).cells
+    for marker in ("class Autoencoder(", "def reparameterise(", "def kl_to_standard_normal(",
+                   "class ConvAutoencoder(", "class VariationalAutoencoder("):
+        cell = next(c for c in cells if c.cell_type == "code" and marker in c.source)
+        head = cell.source.split("\n\n\n")[0]
+        exec(compile(head, f"05_autoencoder:{marker}", "exec"), scope)
+    vae_head = next(c for c in cells if c.cell_type == "code" and "class VariationalAutoencoder(" in c.source)
+    exec(compile(vae_head.source.split("\n\n\nvae_demo")[0], "05_autoencoder:vae_loss", "exec"), scope)
+    torch.manual_seed(0)
+    coarse = torch.rand(16, 1, 7, 7) ** 3                                           # sparse bright blobs
+    X = F.interpolate(coarse, size=(28, 28), mode="bilinear").flatten(1)          # (B, D) for MNIST
+    conv_ae = scope["ConvAutoencoder"]((1, 28, 28), 8, 4)
+    vae = scope["VariationalAutoencoder"](28 * 28, 8, 32)
+    assert conv_ae.encoder(X).shape == (16, 8) and conv_ae(X).shape == X.shape
+    X_hat, mu, logvar = vae(X)
+    assert X_hat.shape == X.shape and mu.shape == logvar.shape == (16, 8)
+    for model, loss_fn in ((conv_ae, lambda out: F.mse_loss(out, X)), (vae, lambda out: scope["vae_loss"](out, X))):
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+        losses = []
+        for _ in range(30):
+            loss = loss_fn(model(X))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        assert losses[-1] < 0.9 * losses[0], (type(model).__name__, losses[0], losses[-1])
+    with pytest.raises(AssertionError, match="divisible by 4"):
+        scope["ConvAutoencoder"]((1, 30, 30), 8, 4)
