@@ -177,6 +177,17 @@ def test_refresh_replaces_a_notebook_only_when_it_passes(tmp_path):
     assert bad.read_text() == bad_before
 
 
+def test_refresh_keeps_a_notebook_edited_while_it_ran(tmp_path, capsys):
+    """The run is of the version that was there when it started: an edit made meanwhile is never overwritten."""
+    folder, out = tmp_path / "nbs", tmp_path / "out"
+    folder.mkdir()
+    path = folder / "01_edited.ipynb"
+    make_notebook(folder, "01_edited", body=f"record_metrics(score=n / 10)\nopen({str(path)!r}, 'a').write('\\n')")
+    assert main(["--dir", str(folder), "--refresh", "--out", str(out)]) == 0
+    assert f"Not refreshed: {path} changed while it ran" in capsys.readouterr().out
+    assert nbformat.read(str(path), as_version=4).cells[3].execution_count is None  # the edited source, unexecuted
+
+
 # ---- seeds, parallel runs, claims ----------------------------------------------------------------------------
 
 def seeded_notebook(folder: Path, name: str, body: str, bars: dict) -> Path:

@@ -220,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
           + (f", seeds {', '.join(map(str, seeds))}" if seeds else "")
           + f", {args.jobs} at a time with {threads} CPU thread(s) each, into {out}", flush=True)
     start = time.perf_counter()
+    sources = {path: path.read_bytes() for path in paths} if args.refresh else {}  # what --refresh may replace
     saved = {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
     os.environ.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))  # kernels inherit them
     try:
@@ -236,9 +237,13 @@ def main(argv: list[str] | None = None) -> int:
         row["seed"] = job.seed if job.seed is not None else row["seed"]
     if args.refresh:
         for job, row in zip(jobs, rows, strict=True):
-            if row["status"] == "ok" and "seed" not in job.parameters:  # a passing run at the default seed
-                shutil.copyfile(job.output, job.path)
-                row["refreshed"] = str(job.path)
+            if row["status"] != "ok" or "seed" in job.parameters:  # only a passing run at the default seed
+                continue
+            if job.path.read_bytes() != sources[job.path]:  # edited while it ran: the run is of the old version
+                print(f"Not refreshed: {job.path} changed while it ran; run it again to refresh it.", flush=True)
+                continue
+            shutil.copyfile(job.output, job.path)
+            row["refreshed"] = str(job.path)
     table = write_summaries(out, rows, aggregate(rows), wall, args.jobs, threads)
     print("\n" + table + f"\nWall time {wall:.1f} s. Summary written to {out}/summary.md, summary.html and "
           "summary.json", flush=True)
