@@ -1,4 +1,9 @@
-"""A checked cache of pretrained weights (notebook 08): written atomically, keyed by the config, verified on load."""
+"""A checked cache of pretrained weights (notebook 08): written atomically, keyed by the config, verified on load.
+
+The config check says what the weights were made for; the checksum says they are the weights that were saved:
+`torch.load` reads a file whose tensor bytes were damaged or edited without complaint, so a bad copy would
+otherwise be fine-tuned silently.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +25,6 @@ CACHE_FORMAT = 1
 
 class CheckpointError(DataError):
     """A cached checkpoint is unreadable, corrupt, or was made for another configuration."""
-
 
 
 def _digest(state_dict: dict[str, Tensor]) -> str:
@@ -78,6 +82,12 @@ def load_checkpoint(path: Path, model: nn.Module, config: dict[str, Any]) -> dic
     return payload["history"]
 
 
+def shown(path: Path, folder: str | Path | None = None) -> str:
+    """`path` as printed in a notebook: relative to the data folder, so no machine's absolute path is shown."""
+    root = data_dir(folder)
+    return f"{path.relative_to(root)} in the data folder" if path.is_relative_to(root) else str(path)
+
+
 def pretrained(model: nn.Module, config: dict[str, Any], pretrain: Callable[[], dict[str, list[float]]],
                force: bool = False, name: str = "pretrained", folder: str | Path | None = None,
                ) -> tuple[dict[str, list[float]], str]:
@@ -90,12 +100,12 @@ def pretrained(model: nn.Module, config: dict[str, Any], pretrain: Callable[[], 
     if path.exists() and not force:
         try:
             history = load_checkpoint(path, model, config)
-            print(f"Loaded the pretrained weights from {path}.")
+            print(f"Loaded the pretrained weights from {shown(path, folder)}.")
             return history, "loaded"
         except CheckpointError as err:
             print(f"Cached checkpoint rejected, pretraining again: {err}")
             status = "rebuilt"
     history = pretrain()
     save_checkpoint(path, model, config, history)
-    print(f"Saved the pretrained weights to {path}.")
+    print(f"Saved the pretrained weights to {shown(path, folder)}.")
     return history, status
