@@ -305,3 +305,34 @@ def test_runner_notes_a_notebook_whose_code_differs_from_the_claims_report(tmp_p
     report.write_text(json.dumps({"notebooks": {"01_tiny": {"code_sha256": "0" * 64}}}))
     runner.edited([path])
     assert "differs from the code behind CLAIMS.md" in capsys.readouterr().out
+
+
+def test_a_kernel_that_dies_while_starting_is_started_again(tmp_path, monkeypatch, capsys):
+    """A kernel that died before it answered ran no cell: the runner starts it again (at most 3 times in all)."""
+    import papermill
+
+    from helpers.course.runner import KERNEL_START_FAILED, execute
+
+    real, calls = papermill.execute_notebook, []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError(KERNEL_START_FAILED)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    path = make_notebook(tmp_path)
+    row = execute(path, tmp_path / "out" / path.name, {}, "full")
+    assert row["status"] == "ok" and len(calls) == 2 and row["metrics"] == {"score": 0.5}
+    assert "the kernel died while starting" in capsys.readouterr().out
+
+    def dead(*args, **kwargs):
+        calls.append(1)
+        raise RuntimeError(KERNEL_START_FAILED)
+
+    monkeypatch.setattr(papermill, "execute_notebook", dead)
+    calls.clear()
+    with pytest.raises(RuntimeError, match=KERNEL_START_FAILED):
+        execute(path, tmp_path / "out2" / path.name, {}, "full")
+    assert len(calls) == 3

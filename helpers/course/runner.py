@@ -42,6 +42,9 @@ from .parallel import Job, run_jobs, worker
 from .report import REPORT_JSON, code_hash, expected_seconds, recorded, write_report
 from .summary import aggregate, write_summaries
 
+# Two kernels started at the same moment can race for the same free ports; the loser dies before it answers.
+KERNEL_START_FAILED = "Kernel died before replying to kernel_info"
+KERNEL_START_ATTEMPTS = 3
 _CR = re.compile(r"[^\n]*\r(?=[^\n])")  # text that a later carriage return on the same line overwrites
 _SEEDS = re.compile(r"^(\d+)(?:-(\d+))?$")
 
@@ -119,9 +122,17 @@ def execute(path: Path, output: Path, parameters: dict[str, Any], preset: str,
     row: dict[str, Any] = {"notebook": path.stem, "preset": preset, "seed": parameters.get("seed"),
                            "parameters": parameters, "output": str(output), "code_sha256": code_hash(path)}
     try:
-        papermill.execute_notebook(str(path), str(output), parameters=parameters, kernel_name="python3",
-                                   cwd=str(path.parent), progress_bar=False, execution_timeout=timeout,
-                                   request_save_on_cell_execute=False)  # one write at the end (or on error)
+        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+            try:
+                papermill.execute_notebook(str(path), str(output), parameters=parameters, kernel_name="python3",
+                                           cwd=str(path.parent), progress_bar=False, execution_timeout=timeout,
+                                           request_save_on_cell_execute=False)  # one write at the end (or on error)
+                break
+            except RuntimeError as err:  # the kernel died while starting: no cell ran, so starting again is safe
+                if KERNEL_START_FAILED not in str(err) or attempt == KERNEL_START_ATTEMPTS:
+                    raise
+                print(f"{path.stem}: the kernel died while starting ({err}); starting it again.", flush=True)
+                time.sleep(1.0)
         row["status"], row["error"] = "ok", ""
     except PapermillExecutionError as err:
         row["status"], row["error"] = "failed", f"{err.ename}: {err.evalue}"
