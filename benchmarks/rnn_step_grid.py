@@ -2,20 +2,26 @@
 
     python benchmarks/rnn_step_grid.py                      # about ten seconds on an idle core
     python benchmarks/rnn_step_grid.py --device cuda --threads 4 --hiddens 32 128 512 1024
+    python benchmarks/rnn_step_grid.py --device cuda --rounds 3 --json benchmarks/results/rnn_step_grid_cuda.json
 
 The grid of notebook 04 (section 5), standalone, with more sizes or rounds when you want them. A training step
 is forward + backward + Adam step of one recurrent layer on a batch of `--seq-len` steps; an inference step is
 the forward pass under torch.no_grad(). Each time is the median (helpers.seconds_per_step) of as many calls as
 fit in `--point-seconds` (2 to 20), after one warm-up call; the GRU and the LSTM of one grid point are timed one
 after the other, in alternating order over `--rounds` rounds (the minimum is kept), so that a change of load on
-a shared machine hits both. Prints the times and the GRU/LSTM ratio (below 1: the GRU is faster). Run it with
-nothing else on the machine and say so when you quote it.
+a shared machine hits both. Prints the times and the GRU/LSTM ratio (below 1: the GRU is faster); `--json` also
+writes them with the machine they came from (notebook 04 shows the committed GPU grid,
+benchmarks/results/rnn_step_grid_cuda.json, beside its own). Run it with nothing else on the machine and say so
+when you quote it.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import platform
 import sys
+from datetime import date
 from pathlib import Path
 
 import torch
@@ -58,11 +64,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="alternating GRU/LSTM rounds; the minimum is kept")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--json", type=Path, help="also write the times and the machine to this JSON file")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     device = get_device(args.device)
     print(f"device {device}, torch {torch.__version__}, {torch.get_num_threads()} thread(s), seq_len {args.seq_len}")
     print(f"{'mode':<9} {'H':>5} {'B':>5} {'GRU ms':>9} {'LSTM ms':>9} {'GRU/LSTM':>9}")
+    rows = []
     for training in (True, False):
         for H in args.hiddens:
             for B in args.batch_sizes:
@@ -73,6 +81,16 @@ def main() -> None:
                                                                   point_seconds=args.point_seconds, device=device))
                 print(f"{'training' if training else 'inference':<9} {H:>5} {B:>5} {1000 * best['gru']:>9.3f} "
                       f"{1000 * best['lstm']:>9.3f} {best['gru'] / best['lstm']:>9.2f}", flush=True)
+                rows.append({"mode": "training" if training else "inference", "H": H, "B": B,
+                             "gru_ms": 1000 * best["gru"], "lstm_ms": 1000 * best["lstm"]})
+    if args.json:
+        name = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or "cpu"
+        machine = {"device": str(device), "name": name, "torch": torch.__version__, "threads": torch.get_num_threads(),
+                   "date": date.today().isoformat()}
+        settings = {k: getattr(args, k) for k in ("hiddens", "batch_sizes", "seq_len", "point_seconds", "rounds")}
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"machine": machine, "settings": settings, "rows": rows}, indent=1) + "\n")
+        print(f"written to {args.json}")
 
 
 if __name__ == "__main__":

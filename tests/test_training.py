@@ -58,6 +58,18 @@ def test_cpu_device_uses_one_thread_unless_omp_num_threads_says_otherwise(monkey
         torch.set_num_threads(before)
 
 
+def test_cuda_device_computes_float32_in_float32(monkeypatch):
+    """On CUDA, get_device turns TF32 off (cuDNN uses it by default; 1e-5 checks against torch failed on an H200)."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    before = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    try:
+        torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = True
+        assert get_device("auto") == torch.device("cuda")
+        assert not torch.backends.cudnn.allow_tf32 and not torch.backends.cuda.matmul.allow_tf32
+    finally:
+        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = before
+
+
 def test_get_device_unknown_name_is_a_clear_error():
     with pytest.raises(ParameterError, match="'tpu' is not a device name; use one of auto, cpu, cuda, mps"):
         get_device("tpu")
