@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from helpers.course import REPO_ROOT, find_notebooks, preset_parameters
-from helpers.course.runner import execute
+from helpers.course.execution import execute
 
 
 def run_once(path: Path, preset: str, threads: int, busy: bool) -> float:

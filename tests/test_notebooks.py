@@ -23,7 +23,7 @@ from helpers.course import (
     restore_hint,
     run_problem,
 )
-from helpers.course.runner import execute
+from helpers.course.execution import execute
 from helpers.metrics import read_claims, read_metrics
 
 NOTEBOOKS = find_notebooks()

@@ -12,7 +12,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from helpers.course import check_bars, course_config, find_notebooks, parse_bar, preset_parameters
-from helpers.course.runner import clean_notebook, kernel_threads, main, parse_seeds, parse_value
+from helpers.course.execution import clean_notebook
+from helpers.course.runner import kernel_threads, main, parse_seeds, parse_value
 from helpers.metrics import METRICS_MIME, read_metrics
 
 
@@ -311,7 +312,7 @@ def test_a_kernel_that_dies_while_starting_is_started_again(tmp_path, monkeypatc
     """A kernel that died before it answered ran no cell: the runner starts it again (at most 3 times in all)."""
     import papermill
 
-    from helpers.course.runner import KERNEL_START_FAILED, execute
+    from helpers.course.execution import KERNEL_START_FAILED, execute
 
     real, calls = papermill.execute_notebook, []
 
