@@ -17,8 +17,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,13 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from helpers.course import find_notebooks  # noqa: E402
-
-
-def free_port() -> int:
-    """A free local TCP port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from helpers.course.lab import jupyterlab  # noqa: E402
 
 
 def kernel_states(port: int, token: str) -> list[str]:
@@ -46,22 +38,12 @@ def kernel_states(port: int, token: str) -> list[str]:
 def run_all(browser, path: Path, busy: bool, timeout: float) -> float:
     """Seconds from Run All Cells to the end of the last cell, in a fresh JupyterLab on a copy of `path`."""
     env = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
-    with tempfile.TemporaryDirectory() as work:
+    token, burner = "bench", None
+    with tempfile.TemporaryDirectory() as work, jupyterlab(Path(work), token, env) as port:
         shutil.copyfile(path, Path(work) / path.name)
-        port, token = free_port(), "bench"
-        lab = subprocess.Popen([sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--allow-root",
-                                f"--ServerApp.token={token}", f"--ServerApp.root_dir={work}", "--LabApp.news_url=",
-                                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        burner = None
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            for _ in range(120):
-                try:
-                    page.goto(f"http://127.0.0.1:{port}/lab/tree/{path.name}?token={token}")
-                    break
-                except Exception:  # the server is not listening yet
-                    time.sleep(0.5)
+            page.goto(f"http://127.0.0.1:{port}/lab/tree/{path.name}?token={token}")
             page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
             while "idle" not in kernel_states(port, token):
                 time.sleep(0.5)
@@ -89,12 +71,6 @@ def run_all(browser, path: Path, busy: bool, timeout: float) -> float:
             if burner is not None:
                 burner.kill()
                 burner.wait()
-            lab.terminate()
-            try:
-                lab.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(lab.pid, signal.SIGKILL)
-                lab.wait()
 
 
 def main() -> None:

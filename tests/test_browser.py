@@ -8,11 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -20,6 +15,7 @@ import nbformat
 import pytest
 
 from helpers.course import find_notebooks, kit
+from helpers.course.lab import jupyterlab
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -87,30 +83,14 @@ def test_slides_typeset_and_the_right_arrow_reaches_the_last_slide(browser, tmp_
     assert page.inner_text("#kit-bar").startswith(f"Slide {total} / {total}")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_jupyterlab_opens_a_committed_notebook_without_marking_it_modified(browser, tmp_path):
     path = find_notebooks(["04"])[0]
     work = tmp_path / "lab"
     work.mkdir()
     shutil.copyfile(path, work / path.name)
     before = (work / path.name).read_bytes()
-    port, token = free_port(), "course-test"
-    lab = subprocess.Popen([sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--allow-root",
-                            f"--ServerApp.token={token}", f"--ServerApp.root_dir={work}",
-                            "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.5)
+    token = "course-test"
+    with jupyterlab(work, token) as port:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(f"http://127.0.0.1:{port}/lab/tree/{path.name}?token={token}")
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
@@ -122,10 +102,3 @@ def test_jupyterlab_opens_a_committed_notebook_without_marking_it_modified(brows
         title = nbformat.read(str(path), as_version=4).cells[0].source.splitlines()[0].lstrip("# ")
         assert title in page.locator(".jp-Notebook").inner_text()  # rendered (JupyterLab draws visible cells only)
         assert (work / path.name).read_bytes() == before
-    finally:
-        lab.terminate()  # the server stops its kernels on the way out; kill it if that hangs
-        try:
-            lab.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(lab.pid, signal.SIGKILL)
-            lab.wait()
