@@ -28,6 +28,7 @@ _EXPORTS = {  # public name -> the module that defines it; imported on first use
     "checks": ["ParameterError", "check_params", "compare_with_reference", "require"],
     "datasets.images": ["IMAGE_DATASETS", "Split", "load_digits", "load_image_dataset", "load_mnist",
                         "load_sample_photo"],
+    "findings": ["lab_findings", "lesson_facts"],
     "metrics": ["claim", "read_claims", "read_metrics", "record_metrics", "show_claims"],
     "plotting": ["plot_confusion_matrix", "plot_feature_maps", "plot_filters", "plot_history",
                  "plot_image_grid", "plot_lines"],

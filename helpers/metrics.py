@@ -27,10 +27,15 @@ def _clean(name: str, value: Any) -> float | int | str | bool:
     raise TypeError(f"metric {name} must be a number or a string, got {type(value).__name__}")
 
 
-def _format(value: float | int | str | bool) -> str:
-    """A number as people read it: four decimals, or four significant digits when small or large."""
+def format_number(value: float | int | str | bool, digits: int | None = None) -> str:
+    """A number as people read it: four decimals, or four significant digits when small or large; with `digits`,
+    that many significant digits (for prose)."""
     if isinstance(value, float) and not isinstance(value, bool):
+        if digits is not None:
+            return f"{value:.{digits}g}"
         return f"{value:.4f}" if 1e-3 <= abs(value) < 1e5 or value == 0 else f"{value:.4g}"
+    if isinstance(value, int) and not isinstance(value, bool) and digits is not None:
+        return f"{value:,}"
     return str(value)
 
 
@@ -40,7 +45,7 @@ def record_metrics(**metrics: Any) -> None:
 
     clean = {name: _clean(name, value) for name, value in metrics.items()}
     width = max(len(name) for name in clean) if clean else 0
-    text = "\n".join(f"{name:<{width}}  {_format(value)}" for name, value in clean.items())
+    text = "\n".join(f"{name:<{width}}  {format_number(value)}" for name, value in clean.items())
     display({METRICS_MIME: clean, "text/plain": text}, raw=True)
 
 
@@ -79,7 +84,7 @@ def claim(name: str, statement: str, held: Any, **numbers: Any) -> None:
         raise ValueError(f"claim name {name!r}: use lower-case snake_case, e.g. 'gru_fewer_params'.")
     held = bool(held.item() if hasattr(held, "item") else held)
     clean = {key: _clean(key, value) for key, value in numbers.items()}
-    shown = ", ".join(f"{k}={_format(v)}" for k, v in clean.items())
+    shown = ", ".join(f"{k}={format_number(v)}" for k, v in clean.items())
     verdict = "HELD    " if held else "NOT HELD"
     text = f"{'✔' if held else '✘'} {verdict} {name}: {statement}" + (f"\n           ({shown})" if shown else "")
     colour = "#1a7f37" if held else "#b42318"

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from helpers.course import check_bars, course_config, find_notebooks, parse_bar, preset_parameters
+from helpers.course import check_bars, course_config, find_notebooks, is_lab, parse_bar, preset_parameters
 from helpers.course.execution import clean_notebook
 from helpers.course.runner import kernel_threads, main, parse_seeds, parse_value
 from helpers.metrics import METRICS_MIME, read_metrics
@@ -67,6 +67,16 @@ def test_find_notebooks_by_stem_or_number(tmp_path):
     assert find_notebooks(("02",), tmp_path) == [b] and find_notebooks(("01_a.ipynb",), tmp_path) == [a]
     with pytest.raises(ValueError, match="No notebook called '03'.*Available: 01_a, 02_b"):
         find_notebooks(("03",), tmp_path)
+
+
+def test_find_notebooks_puts_each_lab_after_its_lesson(tmp_path):
+    a, b = make_notebook(tmp_path, "01_a"), make_notebook(tmp_path, "02_b")
+    (tmp_path / "labs").mkdir()
+    lab = make_notebook(tmp_path / "labs", "01_a_lab")
+    assert find_notebooks((), tmp_path) == [a, lab, b]
+    assert find_notebooks(("01",), tmp_path) == [a, lab]
+    assert find_notebooks(("01_a",), tmp_path) == [a] and find_notebooks(("01_a_lab",), tmp_path) == [lab]
+    assert is_lab(lab) and not is_lab(a)
 
 
 def test_read_metrics_merges_records_later_ones_win():

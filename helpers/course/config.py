@@ -30,7 +30,11 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 
 def restore_hint(path: Path) -> str:
     """How to get a course notebook back as committed, or re-run it cleanly."""
-    return (f"restore it with `git checkout -- {path.parent.name}/{path.name}` (your edits are lost: copy it first "
+    try:
+        shown = path.resolve().relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        shown = f"{path.parent.name}/{path.name}"
+    return (f"restore it with `git checkout -- {shown}` (your edits are lost: copy it first "
             f"to keep them), or re-run it top to bottom with `python -m helpers.run {path.stem} --refresh`")
 
 
@@ -49,9 +53,19 @@ def run_problem(nb: nbformat.NotebookNode) -> str:
     return ""
 
 
+LAB_DIR = "labs"  # each lesson's lab, notebooks/labs/NN_name_lab.ipynb
+
+
+def is_lab(path: Path) -> bool:
+    """A lab notebook (the controlled experiments behind CLAIMS.md), not a lesson."""
+    return path.stem.endswith("_lab")
+
+
 def find_notebooks(names: Sequence[str] = (), folder: Path = NOTEBOOK_DIR) -> list[Path]:
-    """The course notebooks (`NN_name.ipynb`) in order, or those named by stem or number ("01", "01_cnn")."""
-    available = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+    """The course notebooks in order, each lesson (`NN_name.ipynb`) followed by its lab (`labs/NN_name_lab.ipynb`),
+    or those named by stem or number ("01" picks lesson and lab, "01_cnn" the lesson, "01_cnn_lab" the lab)."""
+    available = sorted([*folder.glob("[0-9][0-9]_*.ipynb"), *(folder / LAB_DIR).glob("[0-9][0-9]_*_lab.ipynb")],
+                       key=lambda p: p.stem)
     if not names:
         return available
     chosen = []
