@@ -16,5 +16,5 @@ from .config import (
     run_problem,
 )
 
-__all__ = ["KERNELSPEC", "NOTEBOOK_DIR", "PRESETS", "REPO_ROOT", "check_bars", "course_config", "find_notebooks", "is_lab",
-           "parse_bar", "preset_parameters", "restore_hint", "run_problem"]
+__all__ = ["KERNELSPEC", "NOTEBOOK_DIR", "PRESETS", "REPO_ROOT", "check_bars", "course_config", "find_notebooks",
+           "is_lab", "parse_bar", "preset_parameters", "restore_hint", "run_problem"]
