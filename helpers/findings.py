@@ -36,7 +36,7 @@ def reading_minutes(path: Path) -> float:
     def text(value: Any) -> str:
         return "".join(value) if isinstance(value, list) else str(value or "")
 
-    prose = " ".join(re.sub(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`", " ", text(c["source"]), flags=re.S)
+    prose = " ".join(re.sub(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`|\(http[^)]*\)", " ", text(c["source"]), flags=re.S)
                      for c in cells if c["cell_type"] == "markdown")
     words = len(re.findall(r"[A-Za-z][A-Za-z'-]*", prose))
     figures = sum(len(re.findall(r"!\[[^\]]*\]\([^)]+\)|<img\s", text(c["source"])))

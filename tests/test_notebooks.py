@@ -1,4 +1,5 @@
-"""Every notebook in notebooks/: executed at the smoke preset, re-run by nbval, and its committed copy checked.
+"""Every notebook, lessons (notebooks/) and labs (notebooks/labs/): executed at the smoke preset, re-run by nbval,
+and its committed copy checked. Lessons also carry exercises, probed as a student meets them.
 
 A new notebook is picked up without editing this file: it only has to declare its presets and bars in
 `metadata["course"]` (see CONTRIBUTING.md).
@@ -18,6 +19,7 @@ from helpers.course import (
     check_bars,
     course_config,
     find_notebooks,
+    is_lab,
     kit,
     preset_parameters,
     restore_hint,
@@ -101,6 +103,8 @@ def test_smoke_run_passes_its_bars(path, smoke_runs):
     assert row["bars"], f"{path.stem} declares no smoke bars"
     executed = nbformat.read(str(Path(row["output"])), as_version=4)
     probes = [c for c in executed.cells if c.source.startswith("# course test")]
+    if is_lab(path):
+        return  # a lab holds experiments, not exercises
     assert len(probes) >= 2 and all("the solution passes" in "".join(o.get("text", "") for o in c.outputs)
                                     for c in probes), f"{path.stem}: at least two exercises, each probed"
 
@@ -138,23 +142,39 @@ def test_committed_notebook_was_run_top_to_bottom_and_meets_its_full_bars(path):
     assert rows and not missed, f"{path.stem}: committed outputs miss full bars {missed}"
 
 
+def parameters_and_setup(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, nbformat.NotebookNode]:
+    """The parameters cell (tagged `parameters`) and the setup cell, the code cell after it."""
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    at = next(i for i, c in enumerate(code) if "parameters" in c.metadata.get("tags", []))
+    return code[at], code[at + 1]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_notebook_follows_the_skeleton(path):
     nb = nbformat.read(str(path), as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
-    assert "parameters" in code[0].metadata.get("tags", []), "the first code cell must be tagged parameters"
-    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith(f"# {path.stem[:2]} ·")
-    assert "check_params(" in code[1].source and "set_seed(seed)" in code[1].source, "setup cell"
-    assert "get_device(device)" in code[1].source, "the setup cell chooses the device"
+    first = 0 if is_lab(path) else 1  # a lesson opens with its facts cell (reading and run time), a lab does not
+    if not is_lab(path):
+        assert code[0].source.strip() == f'from helpers import lesson_facts\nlesson_facts("{path.stem}")', \
+            "a lesson's first code cell shows its reading and run time: lesson_facts(<its name>)"
+    assert "parameters" in code[first].metadata.get("tags", []), "the parameters cell must come first"
+    setup = code[first + 1].source
+    assert "check_params(" in setup and "set_seed(seed)" in setup, "setup cell"
+    assert "get_device(device)" in setup, "the setup cell chooses the device"
+    heading = f"# {path.stem[:2]} · " + ("Lab: " if is_lab(path) else "")
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith(heading), f"starts with {heading!r}"
     tags = [t for c in code for t in c.metadata.get("tags", [])]
-    assert tags.count("solution") >= 2 and tags.count("check") >= tags.count("solution"), "exercises + checks"
-    headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown" and c.source]
-    for section in ("## Summary", "## Exercises", "## References"):
-        assert any(h.startswith(section) or f"\n{section}" in c.source
-                   for h, c in zip(headings, [c for c in nb.cells if c.cell_type == "markdown" and c.source],
-                                   strict=True)), f"{path.stem} lacks {section}"
+    sections = ("## Summary", "## Exercises", "## References")
+    if is_lab(path):
+        assert "solution" not in tags, "exercises belong in the lesson"
+        sections = ()
+    else:
+        assert tags.count("solution") >= 2 and tags.count("check") >= tags.count("solution"), "exercises + checks"
+    markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    for section in sections:
+        assert any(m.startswith(section) or f"\n{section}" in m for m in markdown), f"{path.stem} lacks {section}"
     smoke = preset_parameters(path, "smoke")
-    params_src = code[0].source
+    params_src = code[first].source
     assert all(f"{name} =" in params_src for name in smoke), "smoke overrides must name parameters"
     assert 'device = "auto"' in params_src and "seed =" in params_src
 
@@ -185,14 +205,14 @@ def test_bad_parameters_fail_in_the_setup_cell_with_a_clear_error():
                             kernel_name="python3", timeout=120)
     with client.setup_kernel():
         for path in NOTEBOOKS:
-            code = [c for c in nbformat.read(str(path), as_version=4).cells if c.cell_type == "code"]
+            parameters, setup = parameters_and_setup(nbformat.read(str(path), as_version=4))
             cases = bad_values(path) + ([("device", "cuda")] if no_gpu else [])
             assert len(cases) > 1, f"{path.stem}: no parameters to test"
             for name, value in cases:
-                client.execute_cell(code[0], 0)
+                client.execute_cell(parameters, 0)
                 client.execute_cell(nbformat.v4.new_code_cell(f"{name} = {value!r}"), 1)
                 with pytest.raises(CellExecutionError) as info:
-                    client.execute_cell(code[1], 2)
+                    client.execute_cell(setup, 2)
                 message = str(info.value)
                 assert "ParameterError" in message and name in message, \
                     f"{path.stem}: {name}={value!r}: {message[-500:]}"
