@@ -247,6 +247,59 @@ def test_web_command_builds_an_offline_jupyter_book(tmp_path, capsys):
     with pytest.raises(SystemExit):
         kit.main(["web", "--out", str(NOTEBOOK_DIR / "site")])
     capsys.readouterr()
+    assert kit.main(["web", "--source", str(source), "--out", str(out)]) == 0  # the kit's own site: rebuilt
+
+
+SVG_FIGURE = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 100"><title>t</title><desc>d</desc>'
+              '<rect width="200" height="100" fill="#1f77b4"/></svg>')
+
+
+def course_with_a_lab_and_a_diagram(source: Path) -> Path:
+    """A toy lesson that shows a diagram from figures/, and its lab under labs/ that links back to it."""
+    lesson = toy_notebook(source, "01_first", executed=True)
+    nb = nbformat.read(str(lesson), as_version=4)
+    nb.cells.insert(1, new_markdown_cell("![A blue box standing in for a diagram of the toy](figures/01_box.svg)"))
+    nbformat.write(nb, str(lesson))
+    (source / "figures").mkdir()
+    (source / "figures" / "01_box.svg").write_text(SVG_FIGURE)
+    lab = toy_notebook(source / "labs", "01_first_lab", executed=True)
+    nb = nbformat.read(str(lab), as_version=4)
+    nb.cells[0].source = "# 01 · Lab: toy\nThe experiments of [the lesson](../01_first.ipynb)."
+    nbformat.write(nb, str(lab))
+    return lesson
+
+
+def test_web_student_and_slides_carry_labs_and_diagrams(tmp_path):
+    source = tmp_path / "course"
+    lesson = course_with_a_lab_and_a_diagram(source)
+    kit.main(["web", "--source", str(source), "--out", str(tmp_path / "site")])
+    site = tmp_path / "site"
+    assert (site / "labs" / "01_first_lab.html").is_file() and "01_first.html" in (site / "intro.html").read_text()
+    assert "01_box" in (site / "01_first.html").read_text() and list(site.rglob("01_box*.svg"))
+    kit.main(["student", "--source", str(source), "--out", str(tmp_path / "student")])
+    assert (tmp_path / "student" / "labs" / "01_first_lab.ipynb").is_file()
+    assert (tmp_path / "student" / "figures" / "01_box.svg").is_file()
+    (slides,) = kit.write_slides([lesson], tmp_path / "slides")
+    assert "data:image/svg+xml;base64," in slides.read_text(), "the diagram is embedded in the slides"
+
+
+def test_web_never_deletes_a_folder_it_did_not_make(tmp_path, capsys, monkeypatch):
+    """`--out` must be new, empty or made by the kit before: never the repository, a folder above it, notebooks/,
+    or a folder with someone else's files in it; refused before anything is built or deleted."""
+    from helpers.course.config import REPO_ROOT
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "mine.txt").write_text("a user's file")
+    monkeypatch.chdir(REPO_ROOT)
+    before = sorted(p.name for p in REPO_ROOT.iterdir())
+    for out in (".", "..", "notebooks", str(docs), str(REPO_ROOT / "helpers")):
+        with pytest.raises(SystemExit):
+            kit.main(["web", "--out", out])
+        error = capsys.readouterr().err
+        assert "--out" in error and ("choose" in error), error
+    assert (docs / "mine.txt").read_text() == "a user's file"
+    assert sorted(p.name for p in REPO_ROOT.iterdir()) == before
 
 
 def test_landing_page_says_what_each_notebook_found():

@@ -19,10 +19,9 @@ from typing import Any
 import nbformat
 
 from ...metrics import CLAIMS_MIME, METRICS_MIME
-from ..config import NOTEBOOK_DIR
 from ..report import REPORT_JSON, verdict
 from .pages import _title, warn_if_half_run
-from .student import _refuse_inside, _strip_run_metadata
+from .student import _strip_run_metadata, copy_figures, prepare_out, target_for
 
 BOOK_CONFIG = """title: "{title}"
 author: ""
@@ -59,7 +58,7 @@ def landing_page(notebooks: list[tuple[Path, nbformat.NotebookNode]], report: di
              "The pages show a full run at seed 0; the verdicts below come from the claims report, which runs "
              "every notebook at several seeds.", ""]
     for path, nb in notebooks:
-        lines += [f"## [{_title(nb, path)}]({path.stem}.ipynb)", "", _intro(nb), ""]
+        lines += [f"## [{_title(nb, path)}]({target_for(path, Path()).as_posix()})", "", _intro(nb), ""]
         found = runs.get(path.stem, {})
         if found.get("seconds"):
             lines += [f"*Runs in about {found['seconds']['mean']:.0f} s on the report's machine "
@@ -91,16 +90,20 @@ def book_sources(paths: Sequence[Path], src: Path, title: str, report_file: Path
     report = json.loads(report_file.read_text()) if report_file.is_file() else {}
     (src / "_config.yml").write_text(BOOK_CONFIG.format(title=title.replace('"', "'"), metrics=METRICS_MIME,
                                                         claims=CLAIMS_MIME))
-    toc = "format: jb-book\nroot: intro\nchapters:\n" + "".join(f"- file: {p.stem}\n" for p, _ in notebooks)
+    toc = "format: jb-book\nroot: intro\nchapters:\n" + "".join(
+        f"- file: {target_for(p, Path()).with_suffix('').as_posix()}\n" for p, _ in notebooks)
     (src / "_toc.yml").write_text(toc)
     (src / "intro.md").write_text(landing_page(notebooks, report, title))
     for path, nb in notebooks:
-        nbformat.write(_for_the_web(nb), str(src / path.name))
+        target = target_for(path, src)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(_for_the_web(nb), str(target))
+    copy_figures(paths, src)
 
 
 def write_book(paths: Sequence[Path], out: Path, title: str = "Architectures of Deep Learning") -> list[Path]:
     """Build the website into `out` (open out/index.html); return the pages written."""
-    _refuse_inside(out, NOTEBOOK_DIR)
+    prepare_out(out, replace=True)  # refused before the build when it would delete what the kit did not make
     with tempfile.TemporaryDirectory(prefix="course-book-") as tmp:
         src = Path(tmp) / "book"
         book_sources(paths, src, title)
@@ -110,7 +113,5 @@ def write_book(paths: Sequence[Path], out: Path, title: str = "Architectures of 
         html = Path(tmp) / "_build" / "html"
         if result.returncode != 0 or not (html / "index.html").is_file():
             raise RuntimeError(f"jupyter-book build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-        if out.exists():
-            shutil.rmtree(out)
-        shutil.copytree(html, out)
-    return [out / "index.html", *(out / f"{p.stem}.html" for p in paths)]
+        shutil.copytree(html, out, dirs_exist_ok=True)
+    return [out / "index.html", *(target_for(p, out).with_suffix(".html") for p in paths)]

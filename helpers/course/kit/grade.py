@@ -19,7 +19,7 @@ from typing import Any
 
 import nbformat
 
-from ..config import NOTEBOOK_DIR, find_notebooks, preset_parameters
+from ..config import NOTEBOOK_DIR, find_notebooks, is_lab, preset_parameters
 from .student import _tags, exercises
 
 GRADE_KEY = "grade_check"  # cell metadata: the exercise number of an inserted instructor check
@@ -28,7 +28,7 @@ ANSWER_KEY = "grade_answer"  # cell metadata: the exercise number of the student
 
 def course_notebook_for(submission: Path, source: Path = NOTEBOOK_DIR) -> Path:
     """The course notebook a submission answers, from its file name (e.g. alice_01_cnn.ipynb -> 01_cnn)."""
-    found = [p for p in find_notebooks((), source) if p.stem in submission.name]
+    found = [p for p in find_notebooks((), source) if p.stem in submission.name and not is_lab(p)]  # labs: no exercises
     if len(found) != 1:
         listing = ", ".join(p.stem for p in find_notebooks((), source))
         raise ValueError(f"{submission}: cannot tell which course notebook it answers from its name; pass "

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import nbformat
 
-from ..config import NOTEBOOK_DIR, restore_hint, run_problem
-from .student import _refuse_inside, _tags
+from ..config import restore_hint, run_problem
+from .student import _tags, prepare_out
 
 HEADING = re.compile(r"^\s*(#{1,6})\s")
 _SKIP_IN_SLIDES = {"solution", "check", "injected-parameters", "remove-cell"}
@@ -160,11 +160,10 @@ def _exporter(mathjax: str, **traits):
 def write_slides(paths: Sequence[Path], out: Path, reveal: Path | None = None, mathjax: str | None = None,
                  max_code_lines: int = 25, long_code: str = "subslide") -> list[Path]:
     """Export each notebook as reveal.js slides into `out` (reveal.js copied from `reveal` if given)."""
-    _refuse_inside(out, NOTEBOOK_DIR)
+    prepare_out(out)
     if reveal is not None and not (reveal / "dist" / "reveal.js").is_file():
         raise ValueError(f"--reveal {reveal}: no dist/reveal.js there; give the reveal.js package folder "
                          "(e.g. node_modules/reveal.js after `npm install reveal.js@4`).")
-    out.mkdir(parents=True, exist_ok=True)
     if reveal is not None:
         for part in ("dist", "plugin/notes"):  # what the slides load; the rest of the package is not needed
             if (reveal / part).is_dir():
@@ -177,7 +176,8 @@ def write_slides(paths: Sequence[Path], out: Path, reveal: Path | None = None, m
         nb = nbformat.read(str(path), as_version=4)
         warn_if_half_run(nb, path)
         slide_types(nb, max_code_lines, long_code)
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": _title(nb, path)}})
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": _title(nb, path),
+                                                                              "path": str(path.parent)}})
         target = out / f"{path.stem}.slides.html"
         target.write_text(body, encoding="utf-8")
         written.append(target)

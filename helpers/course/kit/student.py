@@ -5,12 +5,13 @@ from __future__ import annotations
 import ast
 import copy
 import re
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
 
-from ..config import NOTEBOOK_DIR, find_notebooks
+from ..config import LAB_DIR, NOTEBOOK_DIR, REPO_ROOT, find_notebooks, is_lab
 
 EXERCISE = re.compile(r"\*\*Exercise\s+(\d+)")
 _RUN_METADATA = ("papermill", "execution", "jupytext", "widgets")
@@ -152,24 +153,57 @@ def nbgrader_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return _handout(nb)
 
 
-def _refuse_inside(out: Path, *protected: Path) -> None:
-    """Raise ValueError if `out` is, or lies inside, a protected folder."""
+KIT_MARKER = ".made-by-course-kit"  # in a folder the kit made and may therefore replace
+
+
+def prepare_out(out: Path, *protected: Path, replace: bool = False) -> Path:
+    """Check an output folder before any work and create it. Refused: a folder inside a protected one (the
+    instructor's notebooks), the repository itself or a folder above it, and, with `replace` (the old content is
+    deleted), a folder that holds files the kit did not make (no marker). Nothing is deleted that the kit did not
+    make."""
     out = out.resolve()
-    for folder in protected:
-        folder = folder.resolve()
+    for folder in {NOTEBOOK_DIR.resolve(), *(f.resolve() for f in protected)}:
         if out == folder or folder in out.parents:
             raise ValueError(f"--out {out} lies inside {folder}; choose a folder outside it "
                              "(the notebooks there are the instructor's version and are never overwritten).")
+    if out == REPO_ROOT or out in REPO_ROOT.parents:
+        raise ValueError(f"--out {out} is the repository or a folder above it; choose a new folder, e.g. site/.")
+    if replace and out.exists():
+        if not out.is_dir():
+            raise ValueError(f"--out {out} is a file; choose a new or empty folder.")
+        if any(out.iterdir()) and not (out / KIT_MARKER).is_file():
+            raise ValueError(f"--out {out} holds files the kit did not make, which this command would delete; "
+                             "choose a new or empty folder (or one the kit made before).")
+        shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+    if replace:
+        (out / KIT_MARKER).write_text("made by python -m helpers.kit; the kit may replace this folder\n")
+    return out
+
+
+def copy_figures(paths: Sequence[Path], out: Path) -> None:
+    """Copy the diagrams (figures/) the lessons show beside the copies written into `out`."""
+    for folder in {p.parent / "figures" for p in paths if not is_lab(p)}:
+        if folder.is_dir():
+            shutil.copytree(folder, out / "figures", dirs_exist_ok=True)
+
+
+def target_for(path: Path, out: Path) -> Path:
+    """Where a notebook's copy goes in an output folder: a lab under labs/, as in notebooks/."""
+    return out / LAB_DIR / path.name if is_lab(path) else out / path.name
 
 
 def write_student(paths: Sequence[Path], out: Path, nbgrader: bool = False) -> list[Path]:
-    """Write the student version (or nbgrader's source version) of each notebook into `out`; return the files."""
-    _refuse_inside(out, NOTEBOOK_DIR, *{p.parent for p in paths})
-    out.mkdir(parents=True, exist_ok=True)
+    """Write the student version (or nbgrader's source version) of each notebook into `out` (labs under labs/,
+    with the diagrams in figures/); return the notebooks written."""
+    prepare_out(out, *{p.parent for p in paths})
     written = []
     for path in paths:
         nb = (nbgrader_version if nbgrader else student_version)(nbformat.read(str(path), as_version=4))
         nbformat.validate(nb)
-        nbformat.write(nb, str(out / path.name))
-        written.append(out / path.name)
+        target = target_for(path, out)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, str(target))
+        written.append(target)
+    copy_figures(paths, out)
     return written
