@@ -116,6 +116,22 @@ def test_claims_report_is_fresh(path):
         f"{path.stem}'s code changed since CLAIMS.md was made: run `{REGENERATE}` and commit CLAIMS.md, claims.json"
 
 
+def test_code_hash_ignores_comments_formatting_and_docstrings_not_what_the_code_does(tmp_path):
+    def hashed(*sources: str) -> str:
+        path = tmp_path / "01_x.ipynb"
+        nbformat.write(new_notebook(cells=[new_code_cell(s) for s in sources]), str(path))
+        return code_hash(path)
+
+    base = hashed("%matplotlib inline\nimport math", 'def f(x):\n    """Twice x."""\n    return 2 * x  # double',
+                  "lr = 0.01")
+    assert base == hashed("%matplotlib inline\nimport math\n", 'def f(x):\n    """Two times x."""\n\n    return 2*x',
+                          "lr = 0.01  # Adam's step size")
+    assert base != hashed("%matplotlib inline\nimport math", 'def f(x):\n    return 3 * x', "lr = 0.01")
+    assert base != hashed("%matplotlib inline\nimport math", 'def f(x):\n    return 2 * x', "lr = 0.02")
+    assert base != hashed("%matplotlib notebook\nimport math", 'def f(x):\n    return 2 * x', "lr = 0.01")
+    assert base != hashed("lr = 0.01", "%matplotlib inline\nimport math", 'def f(x):\n    return 2 * x')  # order
+
+
 def test_claims_report_covers_several_seeds_and_matches_its_markdown():
     report = committed_report()
     assert all(len(set(a["seeds"])) >= 5 for a in report["notebooks"].values()), "the report needs 5+ seeds"
