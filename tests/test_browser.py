@@ -14,7 +14,8 @@ from urllib.parse import unquote, urlparse
 import nbformat
 import pytest
 
-from helpers.course import find_notebooks, kit
+from helpers.course import find_notebooks, is_lab, kit
+from helpers.course.kit.student import target_for
 from helpers.course.lab import jupyterlab
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -27,6 +28,8 @@ if CHROMIUM is None:
 
 playwright = pytest.importorskip("playwright.sync_api")
 MATH_DONE = "() => !window.MathJax || !MathJax.startup || MathJax.startup.promise.then(() => true)"
+BROKEN_IMAGES = "() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
+DIAGRAMS = "() => [...document.images].filter(i => /figures|svg/.test(i.src)).map(i => [i.src, i.naturalWidth])"
 
 
 @pytest.fixture(scope="module")
@@ -54,15 +57,16 @@ def test_website_typesets_equations_loads_images_and_links_resolve(browser, tmp_
     paths = find_notebooks()
     out = tmp_path / "site"
     kit.write_book(paths, out)
-    for html in ["intro.html", *(f"{p.stem}.html" for p in paths)]:
+    lessons = {target_for(p, Path()).with_suffix(".html").as_posix() for p in paths if not is_lab(p)}
+    for html in ["intro.html", *(target_for(p, Path()).with_suffix(".html").as_posix() for p in paths)]:
         page, remote, failed = open_page(browser, (out / html).as_uri())
         assert not remote and not failed, f"{html}: fetched {remote}, failed {failed}"
         text = page.inner_text("main")
         assert "$$" not in text and "\\frac" not in text and "\\begin{" not in text, f"{html}: raw LaTeX left"
-        if html != "intro.html":  # every notebook has equations
+        if html in lessons:  # every lesson has equations and a diagram
             assert page.locator("mjx-container").count() > 0, f"{html}: no typeset equation"
-        broken = page.evaluate("() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0)"
-                               ".map(i => i.src)")
+            assert [w for _, w in page.evaluate(DIAGRAMS)], f"{html}: no diagram shown"
+        broken = page.evaluate(BROKEN_IMAGES)
         assert not broken, f"{html}: images that did not load: {broken}"
         for href in page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.href)"):
             url = urlparse(href)
@@ -77,6 +81,7 @@ def test_slides_typeset_and_the_right_arrow_reaches_the_last_slide(browser, tmp_
     page, remote, failed = open_page(browser, slides.as_uri())
     assert not remote, f"fetched from the network: {remote}"
     assert page.locator("mjx-container").count() > 0 and "$$" not in page.inner_text("body")
+    assert not page.evaluate(BROKEN_IMAGES) and page.evaluate(DIAGRAMS), "the lesson's diagrams are on its slides"
     total = int(page.inner_text("#kit-bar").split("/")[1].split()[0])
     for _ in range(total - 1):
         page.keyboard.press("ArrowRight")
@@ -88,6 +93,7 @@ def test_jupyterlab_opens_a_committed_notebook_without_marking_it_modified(brows
     work = tmp_path / "lab"
     work.mkdir()
     shutil.copyfile(path, work / path.name)
+    shutil.copytree(path.parent / "figures", work / "figures")
     before = (work / path.name).read_bytes()
     token = "course-test"
     with jupyterlab(work, token) as port:
@@ -101,4 +107,14 @@ def test_jupyterlab_opens_a_committed_notebook_without_marking_it_modified(brows
             assert "jp-mod-dirty" not in (tab.get_attribute("class") or ""), "JupyterLab marked the notebook modified"
         title = nbformat.read(str(path), as_version=4).cells[0].source.splitlines()[0].lstrip("# ")
         assert title in page.locator(".jp-Notebook").inner_text()  # rendered (JupyterLab draws visible cells only)
+        diagram = page.locator(".jp-RenderedMarkdown img").first
+        for _ in range(60):  # scroll until the first diagram's cell is drawn
+            if diagram.count():
+                break
+            page.mouse.move(640, 500)
+            page.mouse.wheel(0, 600)
+            page.wait_for_timeout(200)
+        diagram.scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=diagram.element_handle(),
+                               timeout=10_000)
         assert (work / path.name).read_bytes() == before
