@@ -228,8 +228,11 @@ def test_seeds_in_parallel_aggregate_metrics_claims_and_bars_and_refresh_from_th
     assert [r["status"] for r in runs] == ["ok", "missed bar", "missed bar"]  # claim bar at 1, score bar at 2
     agg = summary["notebooks"]["01_seeded"]
     assert agg["seconds"]["min"] > 0 and agg["seconds"]["max"] >= agg["seconds"]["mean"]
-    assert agg["ok"] == 1 and agg["metrics"]["score"] == {"mean": 0.1, "min": 0.0, "max": 0.2, "n": 3}
+    assert agg["ok"] == 1 and agg["metrics"]["score"] == {"mean": 0.1, "min": 0.0, "max": 0.2, "n": 3,
+                                                          "per_seed": {"0": 0.0, "1": 0.1, "2": 0.2}}
     assert agg["claims"]["seed_is_even"]["held"] == 2 and agg["claims"]["seed_is_even"]["of"] == 3
+    assert agg["claims"]["seed_is_even"]["per_seed"] == [{"seed": k, "held": k % 2 == 0, "numbers": {"seed": k}}
+                                                         for k in range(3)]  # every seed's value, kept
     assert agg["bars"]["score <= 0.15"] == {"kind": "metric", "met": 2, "of": 3}
     assert agg["bars"]["seed_is_even held"] == {"kind": "claim", "met": 2, "of": 3}
     table = (out / "summary.md").read_text()

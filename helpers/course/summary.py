@@ -48,14 +48,19 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         for metric in dict.fromkeys(k for r in runs for k in r["metrics"]):
             values = [r["metrics"][metric] for r in runs if _numeric(r["metrics"].get(metric))]
             if values:
-                agg["metrics"][metric] = {**spread(values), "n": len(values)}
+                agg["metrics"][metric] = {**spread(values), "n": len(values),
+                                          "per_seed": {str(r.get("seed")): r["metrics"][metric] for r in runs
+                                                       if _numeric(r["metrics"].get(metric))}}
         for claim in dict.fromkeys(k for r in runs for k in r.get("claims", {})):
             found = [r["claims"][claim] for r in runs if claim in r.get("claims", {})]
             numbers = {k: spread([c["numbers"][k] for c in found if _numeric(c["numbers"].get(k))])
                        for k in dict.fromkeys(k for c in found for k in c["numbers"])
                        if any(_numeric(c["numbers"].get(k)) for c in found)}
+            per_seed = [{"seed": r.get("seed"), "held": r["claims"][claim]["held"],
+                         "numbers": r["claims"][claim]["numbers"]} for r in runs if claim in r.get("claims", {})]
             agg["claims"][claim] = {"statement": found[-1]["statement"], "held": sum(c["held"] for c in found),
-                                    "recorded": len(found), "of": len(runs), "numbers": numbers}
+                                    "recorded": len(found), "of": len(runs), "numbers": numbers,
+                                    "per_seed": per_seed}  # so that anyone can recompute a spread or an interval
         for bar in dict.fromkeys((b["kind"] if "kind" in b else "metric", b["metric"], str(b["bar"]))
                                  for r in runs for b in r["bars"]):
             met = [b["met"] for r in runs for b in r["bars"]
