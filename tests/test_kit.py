@@ -14,7 +14,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from helpers.course import NOTEBOOK_DIR, find_notebooks, kit, preset_parameters
+from helpers.course import NOTEBOOK_DIR, find_notebooks, is_lab, kit, preset_parameters
 from helpers.metrics import METRICS_MIME
 
 # a 1x1 PNG, standing in for a plot
@@ -158,7 +158,7 @@ def test_student_version_runs_until_first_exercise(tmp_path):
     assert len(log) == 2
 
 
-@pytest.mark.parametrize("path", find_notebooks(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [p for p in find_notebooks() if not is_lab(p)], ids=lambda p: p.stem)
 def test_course_student_version(path):
     """Each course notebook's student version has a stub per exercise and nothing else changed, so it runs as the
     full notebook does up to the first exercise. (Each exercise's stub, a wrong answer and the solution are run
@@ -168,6 +168,8 @@ def test_course_student_version(path):
     nbformat.validate(student)
     stubs = [i for i, c in enumerate(student.cells) if "student-stub" in c.metadata.get("tags", [])]
     assert len(stubs) >= 2 and stubs == [ex["cell"] for ex in kit.exercises(nb)]
+    lab = nbformat.read(str(path.parent / "labs" / f"{path.stem}_lab.ipynb"), as_version=4)
+    assert not kit.exercises(lab) and [c.source for c in kit.student_version(lab).cells] == [c.source for c in lab.cells]
     assert all(a.source == b.source for i, (a, b) in enumerate(zip(nb.cells, student.cells, strict=True))
                if i not in stubs), "only the solution cells change"
 
