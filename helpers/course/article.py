@@ -10,26 +10,29 @@ from typing import Any
 
 ARTICLE_CLAIMS: list[dict[str, Any]] = [
     {"id": 1, "statement": "CNNs learn hierarchical patterns: deeper feature maps respond to larger, composite parts",
-     "tests": [("01_cnn_lab", "receptive_field_grows_with_depth"), ("01_cnn_lab", "deeper_features_more_linearly_separable")],
+     "tests": [("01_cnn_lab", "receptive_field_grows_with_depth"),
+               ("01_cnn_lab", "deeper_features_more_linearly_separable")],
      "pending": "", "note": "the area of the input that holds 90% of a unit's input gradient, block 1 against block 2 "
                             "(close to true by construction: a block-1 unit sees only its 3x3 window), and a linear "
                             "probe (logistic regression) on each block's pooled channels, block 2 also cut to block "
                             "1's size; a probe shows what is linearly decodable, not what the network uses"},
-    {"id": 2, "statement": "Pooling reduces the computational cost", "tests": [("01_cnn_lab", "pooling_reduces_compute")],
+    {"id": 2, "statement": "Pooling reduces the computational cost",
+     "tests": [("01_cnn_lab", "pooling_reduces_compute")],
      "pending": "", "note": "multiply-adds of the two CNNs, by construction; 01's pooling_step_faster times it"},
     {"id": 3, "statement": "Pooling helps control overfitting", "tests": [("01_cnn_lab", "pooling_small_data_gain")],
      "pending": "", "note": "test accuracy with 100 training images, with and without pooling; pooling does make "
-                            "the CNN more robust to shifted digits (01 · pooling_shift_robust), a different "
+                            "the CNN more robust to shifted digits (01 lab · pooling_shift_robust), a different "
                             "property"},
     {"id": 4, "statement": "Vanishing gradients limit simple RNNs on long-range dependencies",
-     "tests": [("02_rnn_lab", "rnn_adding_long_slower_than_gated"), ("02_rnn_lab", "rnn_adding_fails_where_gated_solve"),
+     "tests": [("02_rnn_lab", "rnn_adding_long_slower_than_gated"),
+               ("02_rnn_lab", "rnn_adding_fails_where_gated_solve"),
                ("03_lstm_lab", "rnn_adding_unsolved"), ("04_gru_lab", "rnn_adding_unsolved")], "pending": "",
      "note": "tanh RNN, adding problem at T = 30: not solved within the 1,000 steps in which the LSTM and GRU "
              "solve it (03, 04), and slower than them with 5 times the steps (02); at T = 80, with 5,000 steps "
              "for every model, not solved where every LSTM and GRU run solves it (02); whether the gated runs "
-             "needed at most a fifth of those steps is 02 · gated_adding_long_within_fifth_of_budget; whether it "
-             "solves T = 30 within 5,000 steps is 02 · rnn_adding_long_unsolved_within_budget, and the IRNN "
-             "(ReLU, identity start) solves T = 30 (02 · irnn_adding_long_solved)"},
+             "needed at most a fifth of those steps is 02 lab · gated_adding_long_within_fifth_of_budget; whether it "
+             "solves T = 30 within 5,000 steps is 02 lab · rnn_adding_long_unsolved_within_budget, and the IRNN "
+             "(ReLU, identity start) solves T = 30 (02 lab · irnn_adding_long_solved)"},
     {"id": 5, "statement": "LSTM gating captures long-range dependencies",
      "tests": [("03_lstm_lab", "lstm_adding_solved"), ("04_gru_lab", "gated_adding_solved")], "pending": "",
      "note": "adding problem at the notebook's T and step budget"},
@@ -44,15 +47,15 @@ ARTICLE_CLAIMS: list[dict[str, Any]] = [
     {"id": 9, "statement": "Autoencoders reduce dimensionality",
      "tests": [("05_autoencoder_lab", "ae_beats_pca_small_codes")], "pending": "",
      "note": "test reconstruction error against PCA with as many components, at codes of 2 and 8 numbers; at 16 the "
-             "margin is small (05 · ae_beats_pca_every_code_size), and PCA is exact at 64"},
+             "margin is small (05 lab · ae_beats_pca_every_code_size), and PCA is exact at 64"},
     {"id": 10, "statement": "Autoencoders denoise", "tests": [("05_autoencoder_lab", "denoising_beats_pca_projection")],
      "pending": "", "note": "a denoising autoencoder against projecting the noisy image onto as many principal "
-                            "components; both far below the noisy input (05 · denoising_beats_noisy_input)"},
+                            "components; both far below the noisy input (05 lab · denoising_beats_noisy_input)"},
     {"id": 11, "statement": "Autoencoders model data generatively",
      "tests": [("05_autoencoder_lab", "generated_digits_far_from_noise")], "pending": "",
      "note": "samples of a plain autoencoder (random codes from a Gaussian fitted to its codes) and of a VAE, scored "
              "by the digit judge's Frechet distance against real digits and noise; which of the two is closer is "
-             "05 · vae_samples_closer_than_ae_random_codes"},
+             "05 lab · vae_samples_closer_than_ae_random_codes"},
     {"id": 12, "statement": "A GAN generator turns noise into realistic samples, improving as the discriminator "
                             "improves",
      "tests": [("06_gan", "fd_falls_during_training"), ("06_gan_lab", "gan_closer_than_heavy_noise")], "pending": "",
@@ -65,8 +68,8 @@ ARTICLE_CLAIMS: list[dict[str, Any]] = [
      "tests": [("07_transformer_lab", "attention_recalls_farther_than_lstm")], "pending": "",
      "note": "recall of a symbol across 8 to 128 filler tokens, 150 steps per model at matched size, each model's "
              "learning rate chosen on validation; attention on top of an LSTM also reads at 128 "
-             "(07 · lstm_attention_recall_flat_with_distance), so the gain is attention's, not the Transformer's; "
-             "its price: 07 · attention_time_grows_faster, attention_memory_grows_quadratically"},
+             "(07 lab · lstm_attention_recall_flat_with_distance), so the gain is attention's, not the Transformer's; "
+             "its price: 07 lab · attention_time_grows_faster, attention_memory_grows_quadratically"},
     {"id": 15, "statement": "Self-attention captures local and global context",
      "tests": [("07_transformer_lab", "query_attends_to_far_symbol"), ("07_transformer", "encoder_has_local_head")],
      "pending": "", "note": "global: the recall query's attention on the far symbol; local: a date-encoder head "
