@@ -14,7 +14,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from helpers.course import NOTEBOOK_DIR, find_notebooks, is_lab, kit, preset_parameters
+from course import NOTEBOOK_DIR, find_notebooks, is_lab, kit, preset_parameters
 from helpers.metrics import METRICS_MIME
 
 # a 1x1 PNG, standing in for a plot
@@ -289,7 +289,7 @@ def test_web_student_and_slides_carry_labs_and_diagrams(tmp_path):
 def test_web_never_deletes_a_folder_it_did_not_make(tmp_path, capsys, monkeypatch):
     """`--out` must be new, empty or made by the kit before: never the repository, a folder above it, notebooks/,
     or a folder with someone else's files in it; refused before anything is built or deleted."""
-    from helpers.course.config import REPO_ROOT
+    from course.config import REPO_ROOT
 
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -306,7 +306,7 @@ def test_web_never_deletes_a_folder_it_did_not_make(tmp_path, capsys, monkeypatc
 
 
 def test_landing_page_says_what_each_notebook_found():
-    from helpers.course.kit.book import landing_page
+    from course.kit.book import landing_page
 
     nb = new_notebook(cells=[new_markdown_cell("# 01 · Toy\nWe build a toy.")], metadata={"course": {"title": "Toy"}})
     report = {"machine": "2 CPU cores", "notebooks": {"01_toy": {"seconds": {"mean": 12.4}, "claims": {

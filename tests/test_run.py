@@ -1,4 +1,4 @@
-"""Tests of the headless runner (helpers.run), the course metadata (helpers.course) and recorded metrics.
+"""Tests of the headless runner (course.run), the course metadata (course) and recorded metrics.
 
 The runner is exercised end to end on tiny notebooks that the tests write into a temporary folder.
 """
@@ -11,9 +11,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from helpers.course import check_bars, course_config, find_notebooks, is_lab, parse_bar, preset_parameters
-from helpers.course.execution import clean_notebook
-from helpers.course.runner import kernel_threads, main, parse_seeds, parse_value
+from course import check_bars, course_config, find_notebooks, is_lab, parse_bar, preset_parameters
+from course.execution import clean_notebook
+from course.run import kernel_threads, main, parse_seeds, parse_value
 from helpers.metrics import METRICS_MIME, read_metrics
 
 
@@ -255,7 +255,7 @@ def test_ctrl_c_stops_the_kernels_and_writes_no_summary(tmp_path):
                     "time.sleep(300)", {"full": {"x": ">= 0"}, "smoke": {"x": ">= 0"}})
     out.mkdir()
     (out / "summary.md").write_text("an old summary")
-    proc = subprocess.Popen([sys.executable, "-m", "helpers.run", "--dir", str(folder), "--seeds", "0", "1",
+    proc = subprocess.Popen([sys.executable, "-m", "course.run", "--dir", str(folder), "--seeds", "0", "1",
                              "-j", "2", "--out", str(out)], stdout=subprocess.PIPE, text=True)
     pid_files = [folder / "pid0", folder / "pid1"]
     deadline = time.time() + 120
@@ -274,8 +274,8 @@ def test_ctrl_c_stops_the_kernels_and_writes_no_summary(tmp_path):
 
 
 def test_parallel_runs_start_longest_first_and_expected_times_come_from_the_claims_report(tmp_path):
-    from helpers.course.parallel import Job, longest_first
-    from helpers.course.report import expected_seconds
+    from course.parallel import Job, longest_first
+    from course.report import expected_seconds
 
     jobs = [Job(Path(f"{stem}.ipynb"), {}, tmp_path / f"{stem}.ipynb", "full", None)
             for stem in ("01_a", "02_b", "03_c", "01_a")]
@@ -290,7 +290,7 @@ def test_parallel_runs_start_longest_first_and_expected_times_come_from_the_clai
 
 
 def test_run_problem_tells_a_half_run_notebook_from_a_clean_run():
-    from helpers.course import restore_hint, run_problem
+    from course import restore_hint, run_problem
 
     nb = new_notebook(cells=[new_markdown_cell("# 01 · x"), new_code_cell("a = 1"), new_code_cell("b = 2"),
                              new_code_cell("  ")])
@@ -304,11 +304,11 @@ def test_run_problem_tells_a_half_run_notebook_from_a_clean_run():
     nb.cells[2].outputs = [new_output("error", ename="ValueError", evalue="x", traceback=[])]
     assert run_problem(nb) == "a cell stopped with an error"
     hint = restore_hint(Path("notebooks/01_cnn.ipynb"))
-    assert "git checkout -- notebooks/01_cnn.ipynb" in hint and "helpers.run 01_cnn --refresh" in hint
+    assert "git checkout -- notebooks/01_cnn.ipynb" in hint and "course.run 01_cnn --refresh" in hint
 
 
 def test_runner_notes_a_notebook_whose_code_differs_from_the_claims_report(tmp_path, monkeypatch, capsys):
-    from helpers.course import runner
+    from course import run as runner
 
     path = make_notebook(tmp_path)
     report = tmp_path / "claims.json"
@@ -325,7 +325,7 @@ def test_a_kernel_that_dies_while_starting_is_started_again(tmp_path, monkeypatc
     """A kernel that died before it answered ran no cell: the runner starts it again (at most 3 times in all)."""
     import papermill
 
-    from helpers.course.execution import KERNEL_START_FAILED, execute
+    from course.execution import KERNEL_START_FAILED, execute
 
     real, calls = papermill.execute_notebook, []
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import nbformat
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 PRESETS = ("full", "smoke")
 _OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "==": operator.eq}
@@ -35,7 +35,7 @@ def restore_hint(path: Path) -> str:
     except ValueError:
         shown = f"{path.parent.name}/{path.name}"
     return (f"restore it with `git checkout -- {shown}` (your edits are lost: copy it first "
-            f"to keep them), or re-run it top to bottom with `python -m helpers.run {path.stem} --refresh`")
+            f"to keep them), or re-run it top to bottom with `python -m course.run {path.stem} --refresh`")
 
 
 def run_problem(nb: nbformat.NotebookNode) -> str:

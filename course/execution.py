@@ -9,7 +9,8 @@ from typing import Any
 
 import nbformat
 
-from ..metrics import read_claims, read_metrics
+from helpers.metrics import read_claims, read_metrics
+
 from .config import KERNELSPEC, check_bars, course_config
 from .report import code_hash
 

@@ -1,11 +1,11 @@
 """The claims report: the article's claims and the course's own, each with its verdict over the seeds of a full run.
 
-    python -m helpers.run --seeds 0-4 -j 2 --claims-report     # run the course, then write the report
-    python -m helpers.course.report runs/full-seeds            # write it again from that run's summary.json
-    python -m helpers.course.report runs/full-seeds runs/new   # merge: each notebook from the last run that has it
-    python -m helpers.course.report claims.json runs/new       # merge into the committed report (no runs/ needed)
+    python -m course.run --seeds 0-4 -j 2 --claims-report     # run the course, then write the report
+    python -m course.report runs/full-seeds            # write it again from that run's summary.json
+    python -m course.report runs/full-seeds runs/new   # merge: each notebook from the last run that has it
+    python -m course.report claims.json runs/new       # merge into the committed report (no runs/ needed)
 
-Merging lets a release re-run only the notebooks whose code changed (`python -m helpers.run 01 02 --seeds 0-4
+Merging lets a release re-run only the notebooks whose code changed (`python -m course.run 01 02 --seeds 0-4
 -j 2 --refresh --out runs/new`); every run records its notebook's code hash, and the report refuses a run
 whose code differs from the notebook's code now. The committed claims.json can stand in for the runs it was
 made from, so a fresh checkout re-runs only what changed.
@@ -31,7 +31,7 @@ from .summary import fmt_spread
 
 REPORT_MD = REPO_ROOT / "CLAIMS.md"
 REPORT_JSON = REPO_ROOT / "claims.json"
-REGENERATE = "python -m helpers.run --seeds 0-4 -j 2 --claims-report"
+REGENERATE = "python -m course.run --seeds 0-4 -j 2 --claims-report"
 
 
 def _code_tree(source: str) -> str:
@@ -148,7 +148,7 @@ def write_report(summary: dict[str, Any], paths: Sequence[Path] = (), folder: Pa
     stale = [nb for nb in hashes if summary["notebooks"][nb].get("code_sha256") != hashes[nb]]
     if stale:
         raise ValueError(f"the run of {', '.join(stale)} used other code than the notebooks have now: run them "
-                         "again (python -m helpers.run NN --seeds 0-4 -j 2).")
+                         "again (python -m course.run NN --seeds 0-4 -j 2).")
     md, js = folder / REPORT_MD.name, folder / REPORT_JSON.name
     md.write_text(report_markdown(summary, hashes))
     data = {key: summary[key] for key in ("machine", "finished", "wall_s", "jobs", "merged") if key in summary}

@@ -18,7 +18,8 @@ from typing import Any
 
 import nbformat
 
-from ...metrics import CLAIMS_MIME, METRICS_MIME
+from helpers.metrics import CLAIMS_MIME, METRICS_MIME
+
 from ..report import REPORT_JSON, verdict
 from .pages import _title, warn_if_half_run
 from .student import _strip_run_metadata, copy_figures, prepare_out, target_for

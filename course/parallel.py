@@ -54,7 +54,7 @@ def _start(job: Job, threads: int, work: Path) -> tuple[subprocess.Popen, Path]:
                                     "parameters": job.parameters, "timeout": job.timeout}))
     env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
     log = open(job_file.with_suffix(".log"), "w")  # noqa: SIM115 (closed with the process)
-    proc = subprocess.Popen([sys.executable, "-m", "helpers.course.runner", "--worker", str(job_file)],
+    proc = subprocess.Popen([sys.executable, "-m", "course.run", "--worker", str(job_file)],
                             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     proc.log = log  # type: ignore[attr-defined]
     return proc, job_file

@@ -177,7 +177,7 @@ def prepare_out(out: Path, *protected: Path, replace: bool = False) -> Path:
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     if replace:
-        (out / KIT_MARKER).write_text("made by python -m helpers.kit; the kit may replace this folder\n")
+        (out / KIT_MARKER).write_text("made by python -m course.kit; the kit may replace this folder\n")
     return out
 
 

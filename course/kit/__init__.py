@@ -1,11 +1,11 @@
 """Teaching kit: student versions (solutions stubbed out), slides, the course website, and grading.
 
-    python -m helpers.kit student --out student/               # every notebook, solutions replaced by stubs
-    python -m helpers.kit student 01_cnn 03 --out student/     # only the notebooks named
-    python -m helpers.kit student --nbgrader --out source/     # nbgrader's source version (for JupyterHub)
-    python -m helpers.kit slides 01_cnn --out slides/          # reveal.js slides (add --reveal DIR for reveal.js)
-    python -m helpers.kit web --out site/                      # the course website (Jupyter Book), offline
-    python -m helpers.kit grade submissions/*.ipynb --out grades/ -j 2   # run and score students' notebooks
+    python -m course.kit student --out student/               # every notebook, solutions replaced by stubs
+    python -m course.kit student 01_cnn 03 --out student/     # only the notebooks named
+    python -m course.kit student --nbgrader --out source/     # nbgrader's source version (for JupyterHub)
+    python -m course.kit slides 01_cnn --out slides/          # reveal.js slides (add --reveal DIR for reveal.js)
+    python -m course.kit web --out site/                      # the course website (Jupyter Book), offline
+    python -m course.kit grade submissions/*.ipynb --out grades/ -j 2   # run and score students' notebooks
 
 Everything works offline. The full notebooks in notebooks/ are the instructor's version and are never written.
 """
@@ -27,7 +27,7 @@ __all__ = ["bound_names", "copy_mathjax", "exercises", "grade", "graded_copy", "
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.kit", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m course.kit", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     student = sub.add_parser("student", help="student copies: solutions replaced by stubs, outputs cleared")

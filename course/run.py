@@ -1,15 +1,15 @@
 """Headless runner: execute course notebooks with papermill at a preset and seeds, check their bars, summarise.
 
-    python -m helpers.run                        # every notebook, full preset, into runs/full/
-    python -m helpers.run 01_cnn --preset smoke  # one notebook, a few seconds
-    python -m helpers.run 01 -p num_epochs 5 -p device cpu --out my_runs
-    python -m helpers.run --seeds 0-4 -j 2       # each notebook at seeds 0..4, two kernels at a time
-    python -m helpers.run --seeds 0-4 -j 2 --claims-report   # ... and write CLAIMS.md from the run
-    python -m helpers.run --refresh              # re-run the committed notebooks in place (full preset)
-    python -m helpers.run --seeds 0-4 -j 2 --claims-report --refresh   # the release step: report and notebooks
+    python -m course.run                        # every notebook, full preset, into runs/full/
+    python -m course.run 01_cnn --preset smoke  # one notebook, a few seconds
+    python -m course.run 01 -p num_epochs 5 -p device cpu --out my_runs
+    python -m course.run --seeds 0-4 -j 2       # each notebook at seeds 0..4, two kernels at a time
+    python -m course.run --seeds 0-4 -j 2 --claims-report   # ... and write CLAIMS.md from the run
+    python -m course.run --refresh              # re-run the committed notebooks in place (full preset)
+    python -m course.run --seeds 0-4 -j 2 --claims-report --refresh   # the release step: report and notebooks
 
 With -j N, N runs go at once, each in its own worker process and kernel with cores/N CPU threads
-(helpers/course/parallel.py). Ctrl-C stops every kernel started and writes no summary.
+(course/parallel.py). Ctrl-C stops every kernel started and writes no summary.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def kernel_threads(num_parallel: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the exit status (0: all ran and met their bars)."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.run", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m course.run", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", help="names or numbers (01_cnn, 01); default: all")
     parser.add_argument("--preset", choices=("full", "smoke"), default="full")
