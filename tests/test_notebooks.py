@@ -181,7 +181,7 @@ def test_notebook_follows_the_skeleton(path):
 
 def bad_values(path: Path) -> list[tuple[str, object]]:
     """A bad value for every parameter that takes a string or a number: each must be refused in the setup cell."""
-    from course.run import notebook_parameters
+    from course.plan import notebook_parameters
 
     bad: list[tuple[str, object]] = []
     for name, default in notebook_parameters(path).items():

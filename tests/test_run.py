@@ -13,7 +13,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from course import check_bars, course_config, find_notebooks, is_lab, parse_bar, preset_parameters
 from course.execution import clean_notebook
-from course.run import kernel_threads, main, parse_seeds, parse_value
+from course.plan import kernel_threads, parse_seeds, parse_value
+from course.run import main
 from helpers.metrics import METRICS_MIME, read_metrics
 
 
@@ -274,7 +275,7 @@ def test_ctrl_c_stops_the_kernels_and_writes_no_summary(tmp_path):
 
 
 def test_parallel_runs_start_longest_first_and_expected_times_come_from_the_claims_report(tmp_path):
-    from course.parallel import Job, longest_first
+    from course.plan import Job, longest_first
     from course.report import expected_seconds
 
     jobs = [Job(Path(f"{stem}.ipynb"), {}, tmp_path / f"{stem}.ipynb", "full", None)

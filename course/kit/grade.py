@@ -11,15 +11,16 @@ import copy
 import csv
 import json
 import os
+import tempfile
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
 from ..config import NOTEBOOK_DIR, find_notebooks, is_lab, preset_parameters
+from ..pool import Task, run_tasks
 from .student import _tags, exercises
 
 GRADE_KEY = "grade_check"  # cell metadata: the exercise number of an inserted instructor check
@@ -113,9 +114,11 @@ def grade_one(submission: Path, reference: Path, preset: str, timeout: int, exec
     return row
 
 
-def _init_worker(threads: int) -> None:
-    """A grading worker's kernels get `threads` CPU threads (they inherit this process's environment)."""
-    os.environ.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+def died_row(submission: Path, reference: Path) -> dict[str, Any]:
+    """The row of a submission whose grading process died: every check not run, and why."""
+    numbers = [e["number"] for e in exercises(nbformat.read(str(reference), as_version=4)) if e["check"] is not None]
+    return {"submission": str(submission), "notebook": reference.stem, "error": "the grading process died",
+            "checks": {n: "not run (the grading process died)" for n in numbers}}
 
 
 def student_label(submission: Path, submissions: Sequence[Path]) -> str:
@@ -161,13 +164,16 @@ def grade(submissions: Sequence[Path], out: Path, notebook: str | None = None, p
     executed = [out / "executed" / f"{label.replace(os.sep, '__')}.ipynb" for label in labels]
     threads = max(1, (os.cpu_count() or 1) // jobs)
     started = time.perf_counter()
-    with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(threads,)) as pool:
-        futures = [pool.submit(grade_one, p, r, preset, timeout, e)
-                   for p, r, e in zip(submissions, references, executed, strict=True)]
-        rows = []
-        for label, future in zip(labels, futures, strict=True):
-            rows.append(future.result())
-            passed = sum(v == "passed" for v in rows[-1]["checks"].values())
-            print(f"[{len(rows)}/{len(futures)}] {label}: {passed}/{len(rows[-1]['checks'])} checks passed "
-                  f"({time.perf_counter() - started:.0f} s)", flush=True)
+    done: list[int] = []
+
+    def progress(i: int, row: dict[str, Any], seconds: float) -> None:
+        done.append(i)
+        passed = sum(v == "passed" for v in row["checks"].values())
+        print(f"[{len(done)}/{len(submissions)}] {labels[i]}: {passed}/{len(row['checks'])} checks passed "
+              f"({time.perf_counter() - started:.0f} s)", flush=True)
+
+    tasks = [Task(label, grade_one, (p, r, preset, timeout, e), died_row(p, r))
+             for label, p, r, e in zip(labels, submissions, references, executed, strict=True)]
+    with tempfile.TemporaryDirectory(prefix="course-grade-") as work:
+        rows = run_tasks(tasks, jobs, threads, Path(work), on_done=progress)
     return write_grades(rows, labels, out)
