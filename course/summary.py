@@ -11,10 +11,7 @@ from pathlib import Path
 from statistics import mean
 from typing import Any
 
-
-def fmt(value: Any) -> str:
-    """A value as the summaries show it: floats to four significant digits."""
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
+from helpers.metrics import format_number
 
 
 def spread(values: list[float]) -> dict[str, float]:
@@ -25,8 +22,8 @@ def spread(values: list[float]) -> dict[str, float]:
 def fmt_spread(s: dict[str, float]) -> str:
     """'mean [min, max]', or one value when they coincide."""
     if s["min"] == s["max"]:
-        return fmt(s["mean"])
-    return f"{fmt(s['mean'])} [{fmt(s['min'])}, {fmt(s['max'])}]"
+        return format_number(s["mean"], 4)
+    return f"{format_number(s['mean'], 4)} [{format_number(s['min'], 4)}, {format_number(s['max'], 4)}]"
 
 
 def _numeric(value: Any) -> bool:
@@ -71,7 +68,7 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def _run_line(r: dict[str, Any]) -> tuple[str, str, str, str]:
-    metrics = ", ".join(f"{k}={fmt(v)}" for k, v in r["metrics"].items()) or "-"
+    metrics = ", ".join(f"{k}={format_number(v, 4)}" for k, v in r["metrics"].items()) or "-"
     claims = ", ".join(f"{k}: {'held' if c['held'] else 'NOT held'}" for k, c in r.get("claims", {}).items()) or "-"
     bars = ", ".join(f"{b['metric']} {b['bar']}: {'met' if b['met'] else 'MISSED'}" for b in r["bars"]) or "-"
     status = r["status"] + (f" ({r['error']})" if r["error"] else "")

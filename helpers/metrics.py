@@ -34,8 +34,6 @@ def format_number(value: float | int | str | bool, digits: int | None = None) ->
         if digits is not None:
             return f"{value:.{digits}g}"
         return f"{value:.4f}" if 1e-3 <= abs(value) < 1e5 or value == 0 else f"{value:.4g}"
-    if isinstance(value, int) and not isinstance(value, bool) and digits is not None:
-        return f"{value:,}"
     return str(value)
 
 

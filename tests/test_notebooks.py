@@ -28,6 +28,7 @@ from course import (
 from course.execution import execute
 from helpers.metrics import read_claims, read_metrics
 
+pytestmark = pytest.mark.kernel  # every test here runs notebooks in kernels, or reads what they ran
 NOTEBOOKS = find_notebooks()
 ids = [p.stem for p in NOTEBOOKS]
 # the smoke run and its nbval re-run share a worker under pytest-xdist (--dist loadgroup)

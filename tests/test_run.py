@@ -120,11 +120,15 @@ def test_clean_notebook_drops_run_metadata_and_progress_redraws():
         new_output("stream", name="stdout", text="\rtrain: 100%\ndone\n")])])
     nb.metadata["papermill"] = {"input_path": "/home/me/x.ipynb"}
     nb.cells[0].metadata["papermill"] = {"duration": 1.0}
+    nb.metadata["widgets"], nb.metadata["course"] = {"state": {}}, {"title": "kept"}
+    nb.cells[0].metadata.update(lines_to_next_cell=2, tags=["parameters"], execution={"iopub": "2026"})
     clean = clean_notebook(nb)
-    assert "papermill" not in clean.metadata and "papermill" not in clean.cells[0].metadata
+    assert set(clean.metadata) == {"kernelspec", "course"}  # an allow-list: unknown keys go too
+    assert clean.cells[0].metadata == {"tags": ["parameters"]}
     assert [o.text for o in clean.cells[0].outputs] == ["train: 100%\ndone\n"]
 
 
+@pytest.mark.kernel
 # ---- the runner, end to end ---------------------------------------------------------------------------------
 
 def test_runner_runs_checks_bars_and_writes_summaries(tmp_path, capsys):
@@ -151,6 +155,7 @@ def test_runner_runs_checks_bars_and_writes_summaries(tmp_path, capsys):
     row = json.loads((out / "summary.json").read_text())["runs"][0]
     assert row["status"] == "failed" and "ParameterError: Parameter n=-1" in row["error"]
 
+@pytest.mark.kernel
 
 def test_runner_refuses_unknown_parameters_and_notebooks_before_running(tmp_path, capsys):
     folder = tmp_path / "nbs"
@@ -176,6 +181,7 @@ def test_runner_refuses_unknown_parameters_and_notebooks_before_running(tmp_path
         main(["--dir", str(folder), "--seeds", "0-1"])
     assert "01_tiny has no parameter 'seed'" in capsys.readouterr().err
 
+@pytest.mark.kernel
 
 def test_refresh_replaces_a_notebook_only_when_it_passes(tmp_path):
     folder, out = tmp_path / "nbs", tmp_path / "out"
@@ -188,6 +194,7 @@ def test_refresh_replaces_a_notebook_only_when_it_passes(tmp_path):
     assert refreshed.cells[3].execution_count == 3 and read_metrics(refreshed) == {"score": 0.5}
     assert bad.read_text() == bad_before
 
+@pytest.mark.kernel
 
 def test_refresh_keeps_a_notebook_edited_while_it_ran(tmp_path, capsys):
     """The run is of the version that was there when it started: an edit made meanwhile is never overwritten."""
@@ -206,6 +213,7 @@ def seeded_notebook(folder: Path, name: str, body: str, bars: dict) -> Path:
     """A tiny course notebook with a seed parameter; `body` may use n and seed and call claim/record_metrics."""
     return make_notebook(folder, name, body, bars, second=("seed", "0", "(int, 0, 99)"))
 
+@pytest.mark.kernel
 
 def test_seeds_in_parallel_aggregate_metrics_claims_and_bars_and_refresh_from_the_default_seed(tmp_path, capsys):
     folder, out = tmp_path / "nbs", tmp_path / "out"
@@ -243,6 +251,7 @@ def test_seeds_in_parallel_aggregate_metrics_claims_and_bars_and_refresh_from_th
     assert read_metrics(refreshed)["score"] == 0.0 and len(refreshed.cells) == 4
     assert len(nbformat.read(str(out / "seed1" / "01_seeded.ipynb"), as_version=4).cells) == 5
 
+@pytest.mark.kernel
 
 def test_ctrl_c_stops_the_kernels_and_writes_no_summary(tmp_path):
     import signal
@@ -321,6 +330,7 @@ def test_runner_notes_a_notebook_whose_code_differs_from_the_claims_report(tmp_p
     runner.edited([path])
     assert "differs from the code behind CLAIMS.md" in capsys.readouterr().out
 
+@pytest.mark.kernel
 
 def test_a_kernel_that_dies_while_starting_is_started_again(tmp_path, monkeypatch, capsys):
     """A kernel that died before it answered ran no cell: the runner starts it again (at most 3 times in all)."""

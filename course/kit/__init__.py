@@ -15,14 +15,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..config import NOTEBOOK_DIR, PRESETS
+from ..config import NOTEBOOK_DIR, PRESETS, find_notebooks
 from .book import write_book
 from .grade import grade, graded_copy
-from .pages import _exporter, copy_mathjax, slide_types, write_slides
-from .student import bound_names, exercises, resolve, stub_source, student_version, used_names, write_student
+from .pages import copy_mathjax, slide_types, slides_exporter, write_slides
+from .student import bound_names, exercises, stub_source, student_version, used_names, write_student
 
-__all__ = ["bound_names", "copy_mathjax", "exercises", "grade", "graded_copy", "main", "resolve", "slide_types",
-           "student_version", "stub_source", "used_names", "write_book", "write_slides", "write_student", "_exporter"]
+__all__ = ["bound_names", "copy_mathjax", "exercises", "grade", "graded_copy", "main", "slide_types",
+           "slides_exporter", "student_version", "stub_source", "used_names", "write_book", "write_slides",
+           "write_student"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"The executed copies are in {args.out / 'executed'}: open one to see what a student's check printed.")
         return 0
     try:
-        paths = resolve(args.notebooks, args.source)
+        paths = find_notebooks(args.notebooks, args.source)
         if not paths:
             raise ValueError(f"no notebooks found in {args.source}")
         if args.command == "student":

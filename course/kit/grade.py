@@ -21,7 +21,7 @@ import nbformat
 
 from ..config import NOTEBOOK_DIR, find_notebooks, is_lab, preset_parameters
 from ..pool import Task, run_tasks
-from .student import _tags, exercises
+from .student import exercises, tags_of
 
 GRADE_KEY = "grade_check"  # cell metadata: the exercise number of an inserted instructor check
 ANSWER_KEY = "grade_answer"  # cell metadata: the exercise number of the student's answer cell
@@ -40,8 +40,8 @@ def course_notebook_for(submission: Path, source: Path = NOTEBOOK_DIR) -> Path:
 def graded_copy(submission: nbformat.NotebookNode, reference: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The submission with each check cell replaced by the reference's check, placed after the student's answer."""
     nb = copy.deepcopy(submission)
-    nb.cells = [c for c in nb.cells if "check" not in _tags(c) and GRADE_KEY not in c.get("metadata", {})]
-    answers = [i for i, c in enumerate(nb.cells) if {"solution", "student-stub"} & set(_tags(c))]
+    nb.cells = [c for c in nb.cells if "check" not in tags_of(c) and GRADE_KEY not in c.get("metadata", {})]
+    answers = [i for i, c in enumerate(nb.cells) if {"solution", "student-stub"} & set(tags_of(c))]
     by_id = {c.get("id"): i for i, c in enumerate(nb.cells) if c.get("id")}
     inserts: list[tuple[int, nbformat.NotebookNode]] = []
     for k, ex in enumerate(e for e in exercises(reference) if e["check"] is not None):
@@ -83,7 +83,7 @@ def grade_one(submission: Path, reference: Path, preset: str, timeout: int, exec
     nb.metadata.setdefault("papermill", nbformat.from_dict({}))  # where papermill records the parameters
     for cell in nb.cells:
         cell.metadata.setdefault("tags", [])  # papermill reads every cell's tags
-    if not any("parameters" in _tags(c) for c in nb.cells):  # papermill injects after a parameters cell
+    if not any("parameters" in tags_of(c) for c in nb.cells):  # papermill injects after a parameters cell
         nb.cells.insert(0, nbformat.from_dict(nbformat.v4.new_code_cell("", metadata={"tags": ["parameters"]})))
     nb = parameterize_notebook(nb, preset_parameters(reference, preset))
     replies: dict[int, dict[str, Any]] = {}
