@@ -160,7 +160,8 @@ def test_committed_notebooks_record_their_claims_as_shown():
 
 
 def test_report_merges_runs_by_notebook_and_refuses_a_run_of_other_code(tmp_path):
-    from course.report import merge_summaries, write_report
+    from course.report import write_report
+    from course.summary import merge_summaries
 
     paths = []
     for stem in ("01_a", "02_b"):
@@ -201,7 +202,8 @@ def test_report_escapes_pipes_in_statements():
 
 def test_report_merges_into_a_committed_report_and_refuses_other_sources(tmp_path):
     """A release on a fresh checkout: the committed claims.json stands in for the runs it was made from."""
-    from course.report import merge_summaries, read_source, write_report
+    from course.report import write_report
+    from course.summary import merge_summaries, read_source
 
     paths = []
     for stem in ("01_a", "02_b"):

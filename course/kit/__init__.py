@@ -26,8 +26,8 @@ __all__ = ["bound_names", "copy_mathjax", "exercises", "grade", "graded_copy", "
            "write_student"]
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point; returns the exit status."""
+def command_line() -> argparse.ArgumentParser:
+    """The kit's command line: one sub-command per tool."""
     parser = argparse.ArgumentParser(prog="python -m course.kit", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -59,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     slides.add_argument("--mathjax", default=None,
                         help="MathJax 3 URL to load instead of the local copy put beside the slides")
     web.add_argument("--title", default="Architectures of Deep Learning", help="the website's title")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status."""
+    parser = command_line()
     args = parser.parse_args(argv)
     if args.command == "grade":
         try:
