@@ -9,7 +9,8 @@ from typing import Any
 
 import nbformat
 
-from helpers.metrics import read_claims, read_metrics
+from helpers.claims import read_claims
+from helpers.metrics import read_metrics
 
 from .config import check_bars, clean_metadata, course_config
 from .report import code_hash

@@ -25,11 +25,13 @@ from .download import read_idx as read_idx
 
 _EXPORTS = {  # public name -> the module that defines it; imported on first use, so that the course tooling
     "batches": ["RandomBatches", "TensorLoader"],  # (course) starts without loading torch
-    "checks": ["ParameterError", "check_params", "compare_with_reference", "require"],
+    "checks": ["compare_with_reference"],
     "datasets.images": ["IMAGE_DATASETS", "Split", "load_digits", "load_image_dataset", "load_mnist",
                         "load_sample_photo"],
     "findings": ["lab_findings", "lesson_facts"],
-    "metrics": ["claim", "read_claims", "read_metrics", "record_metrics", "show_claims"],
+    "params": ["ParameterError", "check_params", "require"],
+    "claims": ["claim", "read_claims", "show_claims"],
+    "metrics": ["read_metrics", "record_metrics"],
     "plotting": ["plot_confusion_matrix", "plot_feature_maps", "plot_filters", "plot_history",
                  "plot_image_grid", "plot_lines"],
     "runtime": ["DEVICES", "count_params", "get_device", "seconds_per_step", "set_seed", "use_cpu_threads"],

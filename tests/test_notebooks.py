@@ -26,7 +26,8 @@ from course import (
     run_problem,
 )
 from course.execution import execute
-from helpers.metrics import read_claims, read_metrics
+from helpers.claims import read_claims
+from helpers.metrics import read_metrics
 
 pytestmark = pytest.mark.kernel  # every test here runs notebooks in kernels, or reads what they ran
 NOTEBOOKS = find_notebooks()

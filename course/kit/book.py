@@ -18,7 +18,8 @@ from typing import Any
 
 import nbformat
 
-from helpers.metrics import CLAIMS_MIME, METRICS_MIME
+from helpers.claims import CLAIMS_MIME
+from helpers.metrics import METRICS_MIME
 
 from ..config import clean_metadata
 from ..report import REPORT_JSON, verdict
