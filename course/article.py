@@ -10,70 +10,73 @@ from typing import Any
 
 ARTICLE_CLAIMS: list[dict[str, Any]] = [
     {"id": 1, "statement": "CNNs learn hierarchical patterns: deeper feature maps respond to larger, composite parts",
-     "tests": [("01_cnn", "receptive_field_grows_with_depth"), ("01_cnn", "deeper_features_more_linearly_separable")],
+     "tests": [("01_cnn_lab", "receptive_field_grows_with_depth"),
+               ("01_cnn_lab", "deeper_features_more_linearly_separable")],
      "pending": "", "note": "the area of the input that holds 90% of a unit's input gradient, block 1 against block 2 "
                             "(close to true by construction: a block-1 unit sees only its 3x3 window), and a linear "
                             "probe (logistic regression) on each block's pooled channels, block 2 also cut to block "
                             "1's size; a probe shows what is linearly decodable, not what the network uses"},
-    {"id": 2, "statement": "Pooling reduces the computational cost", "tests": [("01_cnn", "pooling_reduces_compute")],
+    {"id": 2, "statement": "Pooling reduces the computational cost",
+     "tests": [("01_cnn_lab", "pooling_reduces_compute")],
      "pending": "", "note": "multiply-adds of the two CNNs, by construction; 01's pooling_step_faster times it"},
-    {"id": 3, "statement": "Pooling helps control overfitting", "tests": [("01_cnn", "pooling_small_data_gain")],
+    {"id": 3, "statement": "Pooling helps control overfitting", "tests": [("01_cnn_lab", "pooling_small_data_gain")],
      "pending": "", "note": "test accuracy with 100 training images, with and without pooling; pooling does make "
-                            "the CNN more robust to shifted digits (01 · pooling_shift_robust), a different "
+                            "the CNN more robust to shifted digits (01 lab · pooling_shift_robust), a different "
                             "property"},
     {"id": 4, "statement": "Vanishing gradients limit simple RNNs on long-range dependencies",
-     "tests": [("02_rnn", "rnn_adding_long_slower_than_gated"), ("02_rnn", "rnn_adding_fails_where_gated_solve"),
-               ("03_lstm", "rnn_adding_unsolved"), ("04_gru", "rnn_adding_unsolved")], "pending": "",
+     "tests": [("02_rnn_lab", "rnn_adding_long_slower_than_gated"),
+               ("02_rnn_lab", "rnn_adding_fails_where_gated_solve"),
+               ("03_lstm_lab", "rnn_adding_unsolved"), ("04_gru_lab", "rnn_adding_unsolved")], "pending": "",
      "note": "tanh RNN, adding problem at T = 30: not solved within the 1,000 steps in which the LSTM and GRU "
              "solve it (03, 04), and slower than them with 5 times the steps (02); at T = 80, with 5,000 steps "
              "for every model, not solved where every LSTM and GRU run solves it (02); whether the gated runs "
-             "needed at most a fifth of those steps is 02 · gated_adding_long_within_fifth_of_budget; whether it "
-             "solves T = 30 within 5,000 steps is 02 · rnn_adding_long_unsolved_within_budget, and the IRNN "
-             "(ReLU, identity start) solves T = 30 (02 · irnn_adding_long_solved)"},
+             "needed at most a fifth of those steps is 02 lab · gated_adding_long_within_fifth_of_budget; whether it "
+             "solves T = 30 within 5,000 steps is 02 lab · rnn_adding_long_unsolved_within_budget, and the IRNN "
+             "(ReLU, identity start) solves T = 30 (02 lab · irnn_adding_long_solved)"},
     {"id": 5, "statement": "LSTM gating captures long-range dependencies",
-     "tests": [("03_lstm", "lstm_adding_solved"), ("04_gru", "gated_adding_solved")], "pending": "",
+     "tests": [("03_lstm_lab", "lstm_adding_solved"), ("04_gru_lab", "gated_adding_solved")], "pending": "",
      "note": "adding problem at the notebook's T and step budget"},
     {"id": 6, "statement": "GRUs have fewer parameters (than LSTMs)", "tests": [("04_gru", "gru_fewer_params")],
      "pending": ""},
-    {"id": 7, "statement": "GRUs train faster (than LSTMs)", "tests": [("04_gru", "gru_step_faster")],
+    {"id": 7, "statement": "GRUs train faster (than LSTMs)", "tests": [("04_gru_lab", "gru_step_faster")],
      "pending": "", "scope": "machine",
      "note": "time per training step on the machine of the run; on a CPU nn.LSTM has a fused oneDNN kernel, "
              "nn.GRU does not"},
-    {"id": 8, "statement": "GRUs perform comparably to LSTMs", "tests": [("04_gru", "gru_comparable_to_lstm")],
+    {"id": 8, "statement": "GRUs perform comparably to LSTMs", "tests": [("04_gru_lab", "gru_comparable_to_lstm")],
      "pending": "", "note": "character model at equal training time and matched parameters"},
     {"id": 9, "statement": "Autoencoders reduce dimensionality",
-     "tests": [("05_autoencoder", "ae_beats_pca_small_codes")], "pending": "",
+     "tests": [("05_autoencoder_lab", "ae_beats_pca_small_codes")], "pending": "",
      "note": "test reconstruction error against PCA with as many components, at codes of 2 and 8 numbers; at 16 the "
-             "margin is small (05 · ae_beats_pca_every_code_size), and PCA is exact at 64"},
-    {"id": 10, "statement": "Autoencoders denoise", "tests": [("05_autoencoder", "denoising_beats_pca_projection")],
+             "margin is small (05 lab · ae_beats_pca_every_code_size), and PCA is exact at 64"},
+    {"id": 10, "statement": "Autoencoders denoise", "tests": [("05_autoencoder_lab", "denoising_beats_pca_projection")],
      "pending": "", "note": "a denoising autoencoder against projecting the noisy image onto as many principal "
-                            "components; both far below the noisy input (05 · denoising_beats_noisy_input)"},
+                            "components; both far below the noisy input (05 lab · denoising_beats_noisy_input)"},
     {"id": 11, "statement": "Autoencoders model data generatively",
-     "tests": [("05_autoencoder", "generated_digits_far_from_noise")], "pending": "",
+     "tests": [("05_autoencoder_lab", "generated_digits_far_from_noise")], "pending": "",
      "note": "samples of a plain autoencoder (random codes from a Gaussian fitted to its codes) and of a VAE, scored "
              "by the digit judge's Frechet distance against real digits and noise; which of the two is closer is "
-             "05 · vae_samples_closer_than_ae_random_codes"},
+             "05 lab · vae_samples_closer_than_ae_random_codes"},
     {"id": 12, "statement": "A GAN generator turns noise into realistic samples, improving as the discriminator "
                             "improves",
-     "tests": [("06_gan", "fd_falls_during_training"), ("06_gan", "gan_closer_than_heavy_noise")], "pending": "",
+     "tests": [("06_gan", "fd_falls_during_training"), ("06_gan_lab", "gan_closer_than_heavy_noise")], "pending": "",
      "note": "Frechet distance of the judge's features, over training and against a ladder of noisy real digits"},
     {"id": 13, "statement": "The generator is built from deconvolution (transposed convolution) or upsampling layers",
-     "tests": [("06_gan", "dcgan_beats_mlp_gan_at_equal_epochs")], "pending": "",
+     "tests": [("06_gan_lab", "dcgan_beats_mlp_gan_at_equal_epochs")], "pending": "",
      "note": "a transposed-convolution generator (DCGAN-style) against the MLP generator at equal epochs; 05 builds "
              "transposed convolution from scratch"},
     {"id": 14, "statement": "Self-attention captures long-range dependencies, better than recurrence",
-     "tests": [("07_transformer", "attention_recalls_farther_than_lstm")], "pending": "",
+     "tests": [("07_transformer_lab", "attention_recalls_farther_than_lstm")], "pending": "",
      "note": "recall of a symbol across 8 to 128 filler tokens, 150 steps per model at matched size, each model's "
              "learning rate chosen on validation; attention on top of an LSTM also reads at 128 "
-             "(07 · lstm_attention_recall_flat_with_distance), so the gain is attention's, not the Transformer's; "
-             "its price: 07 · attention_time_grows_faster, attention_memory_grows_quadratically"},
+             "(07 lab · lstm_attention_recall_flat_with_distance), so the gain is attention's, not the Transformer's; "
+             "its price: 07 lab · attention_time_grows_faster, attention_memory_grows_quadratically"},
     {"id": 15, "statement": "Self-attention captures local and global context",
-     "tests": [("07_transformer", "query_attends_to_far_symbol"), ("07_transformer", "encoder_has_local_head")],
+     "tests": [("07_transformer_lab", "query_attends_to_far_symbol"), ("07_transformer", "encoder_has_local_head")],
      "pending": "", "note": "global: the recall query's attention on the far symbol; local: a date-encoder head "
                             "whose attention stays near the query position"},
     {"id": 16, "statement": "Pretraining on unlabelled data, then fine-tuning, helps tasks with small labelled sets",
-     "tests": [("08_pretraining_finetuning", "pretrained_beats_fair_control_smallest"),
-               ("08_pretraining_finetuning", "pretrained_beats_bow_smallest")], "pending": "",
+     "tests": [("08_pretraining_finetuning_lab", "pretrained_beats_fair_control_smallest"),
+               ("08_pretraining_finetuning_lab", "pretrained_beats_bow_smallest")], "pending": "",
      "note": "32 labels over 4 topics, against a from-scratch control with its own validated recipe and against "
              "bag of words with logistic regression; with more labels bag of words catches up (08 · "
              "bow_beats_pretrained_largest)"},

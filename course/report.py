@@ -26,7 +26,7 @@ from typing import Any
 import nbformat
 
 from .article import ARTICLE_CLAIMS
-from .config import REPO_ROOT, find_notebooks
+from .config import REPO_ROOT, find_notebooks, is_lab
 from .summary import fmt_spread, merge_summaries, read_source
 
 REPORT_MD = REPO_ROOT / "CLAIMS.md"
@@ -56,10 +56,15 @@ def _code_tree(source: str) -> str:
 
 def code_hash(notebook: Path) -> str:
     """sha256 of what a notebook's code does: its code cells' syntax trees in order, so a comment, a blank line or a
-    docstring can change without a new release, and a changed constant cannot."""
-    nb = nbformat.read(str(notebook), as_version=4)
-    code = "\0".join(_code_tree(c.source) for c in nb.cells if c.cell_type == "code")
-    return hashlib.sha256(code.encode()).hexdigest()
+    docstring can change without a new release, and a changed constant cannot. A lab's hash covers its lesson's
+    code too (a lab may run the lesson's definitions)."""
+    paths = [notebook]
+    lesson = notebook.parent.parent / f"{notebook.stem.removesuffix('_lab')}.ipynb"
+    if is_lab(notebook) and lesson.exists():
+        paths.append(lesson)
+    trees = [_code_tree(c.source) for path in paths for c in nbformat.read(str(path), as_version=4).cells
+             if c.cell_type == "code"]
+    return hashlib.sha256("\0".join(trees).encode()).hexdigest()
 
 
 def verdict(held: int, of: int, scope: str = "general") -> str:

@@ -1,4 +1,5 @@
-"""Notebook 01's measurements of what deeper layers see, run outside the notebook on cases with known answers."""
+"""Notebook 01's measurements of what deeper layers see (its lab), run outside the notebook on cases with known
+answers; the receptive-field formula comes from the lesson."""
 
 import ast
 
@@ -11,10 +12,10 @@ from torch import nn
 @pytest.fixture(scope="module")
 def defined() -> dict:
     """input_gradients, mass_area, class_share and receptive_field_formula, executed with only torch in scope."""
-    found = notebook_definitions("01_cnn.ipynb")
+    found = {**notebook_definitions("labs/01_cnn_lab.ipynb"), **notebook_definitions("01_cnn.ipynb")}
     names = ["input_gradients", "mass_area", "class_share", "receptive_field_formula"]
     scope = {"torch": torch, "nn": nn}
-    exec(compile(ast.Module(body=[found[n] for n in names], type_ignores=[]), "01_cnn", "exec"), scope)
+    exec(compile(ast.Module(body=[found[n] for n in names], type_ignores=[]), "01_cnn_lab", "exec"), scope)
     return {n: scope[n] for n in names}
 
 

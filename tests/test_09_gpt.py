@@ -1,5 +1,5 @@
-"""Notebook 09's from-scratch parts (BPE, attention, sampling, the step-size schedule, turns), run outside the
-notebook on more cases than the notebook checks."""
+"""Notebook 09's from-scratch parts (BPE, attention, sampling, the step-size schedule: the lesson; training in
+turns: the lab), run outside the notebooks on more cases than the notebooks check."""
 
 import ast
 import math
@@ -19,16 +19,17 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "09_gpt.ipynb"
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+LESSON_AND_LAB = [NOTEBOOKS / "09_gpt.ipynb", NOTEBOOKS / "labs" / "09_gpt_lab.ipynb"]
 
 
 @pytest.fixture(scope="module")
 def nb() -> dict:
-    """Every top-level function, class and upper-case constant of the notebook's code cells, executed with only
-    the standard library, NumPy and torch in scope (no notebook state)."""
+    """Every top-level function, class and upper-case constant of the lesson's and the lab's code cells, executed
+    with only the standard library, NumPy and torch in scope (no notebook state)."""
     scope = dict(math=math, re=re, time=time, Counter=Counter, defaultdict=defaultdict, pairwise=pairwise,
                  Callable=Callable, dataclass=dataclass, torch=torch, F=F, nn=nn, np=np)
-    for cell in nbformat.read(str(NOTEBOOK), as_version=4).cells:
+    for cell in [cell for path in LESSON_AND_LAB for cell in nbformat.read(str(path), as_version=4).cells]:
         if cell.cell_type != "code":
             continue
         source = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))

@@ -133,6 +133,19 @@ def test_code_hash_ignores_comments_formatting_and_docstrings_not_what_the_code_
     assert base != hashed("lr = 0.01", "%matplotlib inline\nimport math", 'def f(x):\n    return 2 * x')  # order
 
 
+def test_a_labs_code_hash_covers_its_lessons_code(tmp_path):
+    """A lab may run its lesson's definitions, so a change in the lesson's code makes the lab's results stale."""
+    (tmp_path / "labs").mkdir()
+    lesson, lab = tmp_path / "01_x.ipynb", tmp_path / "labs" / "01_x_lab.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("y = 1")]), str(lab))
+    nbformat.write(new_notebook(cells=[new_code_cell("def f(x):\n    return 2 * x")]), str(lesson))
+    before = code_hash(lab)
+    nbformat.write(new_notebook(cells=[new_code_cell("def f(x):\n    return 2 * x  # twice")]), str(lesson))
+    assert code_hash(lab) == before
+    nbformat.write(new_notebook(cells=[new_code_cell("def f(x):\n    return 3 * x")]), str(lesson))
+    assert code_hash(lab) != before
+
+
 def test_claims_report_covers_several_seeds_and_matches_its_markdown():
     report = committed_report()
     assert all(len(set(a["seeds"])) >= 5 for a in report["notebooks"].values()), "the report needs 5+ seeds"

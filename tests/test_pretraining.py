@@ -9,7 +9,15 @@ from torch import nn
 from helpers import ParameterError
 from helpers.datasets.text import WordVocab, words
 from helpers.datasets.topics import TOPICS, load_topic_passages, sample_labelled
-from helpers.pretraining import CheckpointError, checkpoint_path, load_checkpoint, pretrained, save_checkpoint
+from helpers.pretraining import (
+    CheckpointError,
+    checkpoint_path,
+    load_checkpoint,
+    passage_pairs,
+    pretrained,
+    save_checkpoint,
+    topic_contrast,
+)
 
 CONFIG = {"num_hiddens": 4, "seed": 0, "vocab": "abc"}
 
@@ -165,3 +173,17 @@ def test_a_corrupt_cached_checkpoint_is_rebuilt_saying_so(tmp_path, capsys):
     assert "rejected" in capsys.readouterr().out
     _, status = pretrained(small_model(), CONFIG, fake_pretrain(small_model(), calls), folder=tmp_path)
     assert status == "loaded", "the rebuilt checkpoint replaced the corrupt one"
+
+
+def test_passage_pairs_are_neighbouring_windows_with_their_starts():
+    ids = torch.arange(20)
+    pairs, starts = passage_pairs(ids, 4, 3)
+    assert pairs.shape == (5, 8) and starts.tolist() == [0, 3, 6, 9, 12]
+    assert all(torch.equal(p, ids[s:s + 8]) for p, s in zip(pairs, starts, strict=True))
+
+
+def test_topic_contrast_is_high_for_clustered_vectors_and_zero_for_identical_ones():
+    y = torch.tensor([0, 0, 1, 1])
+    clustered = torch.tensor([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+    assert topic_contrast(clustered, y) == 1.0
+    assert topic_contrast(torch.ones(4, 2) / 2**0.5, y) == pytest.approx(0.0, abs=1e-6)
