@@ -1,4 +1,4 @@
-"""Time `python -m helpers.kit grade` on a class of student notebooks (the issue's bar: 30 in under 10 minutes).
+"""Time `python -m course.kit grade` on a class of student notebooks (the issue's bar: 30 in under 10 minutes).
 
     python benchmarks/grade_class.py                     # 30 copies of 02_rnn, -j 2, smoke preset
     python benchmarks/grade_class.py --notebook 04 --students 10 -j 1
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.course import find_notebooks, kit
+from course import find_notebooks, kit
 
 
 def main() -> None:

@@ -25,8 +25,8 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from helpers.course import find_notebooks  # noqa: E402
-from helpers.course.lab import jupyterlab  # noqa: E402
+from course import find_notebooks  # noqa: E402
+from course.lab import jupyterlab  # noqa: E402
 
 
 def kernel_states(port: int, token: str) -> list[str]:

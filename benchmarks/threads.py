@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from helpers.course import REPO_ROOT, find_notebooks, preset_parameters
-from helpers.course.execution import execute
+from course import REPO_ROOT, find_notebooks, preset_parameters
+from course.execution import execute
 
 
 def run_once(path: Path, preset: str, threads: int, busy: bool) -> float:

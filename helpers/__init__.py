@@ -5,8 +5,8 @@
   recorded metrics and claims (`metrics`), and per-family helpers (`recurrent`, `generative`, `pretraining`).
 - The datasets, one module per family: `helpers.datasets` (images, text, sequences, dates, topics), and the
   one checked download function (`download`).
-- Course tooling for maintainers and instructors: `helpers.course` (presets and bars, the runner, the claims
-  report, the teaching kit), run as `python -m helpers.run` and `python -m helpers.kit`.
+- Course tooling for maintainers and instructors: `course` (presets and bars, the runner, the claims
+  report, the teaching kit), run as `python -m course.run` and `python -m course.kit`.
 
 Importing it has no side effects: no seeds set, no files written, no plotting style changed.
 """
@@ -24,12 +24,14 @@ from .download import download as download
 from .download import read_idx as read_idx
 
 _EXPORTS = {  # public name -> the module that defines it; imported on first use, so that the course tooling
-    "batches": ["RandomBatches", "TensorLoader"],  # (helpers.course) starts without loading torch
-    "checks": ["ParameterError", "check_params", "compare_with_reference", "require"],
+    "batches": ["RandomBatches", "TensorLoader"],  # (course) starts without loading torch
+    "checks": ["compare_with_reference"],
     "datasets.images": ["IMAGE_DATASETS", "Split", "load_digits", "load_image_dataset", "load_mnist",
                         "load_sample_photo"],
     "findings": ["lab_findings", "lesson_facts"],
-    "metrics": ["claim", "read_claims", "read_metrics", "record_metrics", "show_claims"],
+    "params": ["ParameterError", "check_params", "require"],
+    "claims": ["claim", "read_claims", "show_claims"],
+    "metrics": ["read_metrics", "record_metrics"],
     "plotting": ["plot_confusion_matrix", "plot_feature_maps", "plot_filters", "plot_history",
                  "plot_image_grid", "plot_lines"],
     "runtime": ["DEVICES", "count_params", "get_device", "seconds_per_step", "set_seed", "use_cpu_threads"],

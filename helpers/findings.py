@@ -74,15 +74,20 @@ def lesson_facts(name: str, report: Path = REPORT) -> Markdown:
                     f"**Its lab** ([labs/{name}_lab.ipynb](labs/{name}_lab.ipynb)): {_seconds(name + '_lab', data)}.")
 
 
+def _number(value: Any) -> str:
+    """A number for a sentence: three significant digits, thousands grouped."""
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else format_number(value, 3)
+
+
 def _numbers(numbers: Mapping[str, Any]) -> str:
     """'name mean (seeds from min to max)' for each recorded number of a claim."""
     parts = []
     for key, s in numbers.items():
         if isinstance(s, Mapping) and s.get("min") != s.get("max"):
-            parts.append(f"{key} {format_number(s['mean'], 3)} (seeds from {format_number(s['min'], 3)} "
-                         f"to {format_number(s['max'], 3)})")
+            parts.append(f"{key} {_number(s['mean'])} (seeds from {_number(s['min'])} "
+                         f"to {_number(s['max'])})")
         else:
-            parts.append(f"{key} {format_number(s['mean'] if isinstance(s, Mapping) else s, 3)}")
+            parts.append(f"{key} {_number(s['mean'] if isinstance(s, Mapping) else s)}")
     return "; ".join(parts)
 
 

@@ -15,9 +15,9 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .batches import RandomBatches, TensorLoader
-from .checks import ParameterError
 from .datasets.sequences import CharData, adding_problem
 from .datasets.text import CharVocab
+from .params import ParameterError
 from .training import evaluate, supervised_step, train
 
 CELL_TYPES = ("rnn", "lstm", "gru")

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from .checks import ParameterError
+from .params import ParameterError
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 

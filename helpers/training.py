@@ -13,7 +13,7 @@ from torch import Tensor, nn
 from tqdm.std import tqdm
 
 from .batches import Batch, TensorLoader, to_device
-from .checks import ParameterError
+from .params import ParameterError
 
 StepFn = Callable[[Batch], dict[str, float]]
 

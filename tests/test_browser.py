@@ -14,9 +14,9 @@ from urllib.parse import unquote, urlparse
 import nbformat
 import pytest
 
-from helpers.course import find_notebooks, is_lab, kit
-from helpers.course.kit.student import target_for
-from helpers.course.lab import jupyterlab
+from course import find_notebooks, is_lab, kit
+from course.kit.student import target_for
+from course.lab import jupyterlab
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -7,10 +7,11 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from helpers.course import check_bars, find_notebooks
-from helpers.course.article import ARTICLE_CLAIMS
-from helpers.course.report import REGENERATE, REPORT_JSON, REPORT_MD, code_hash, report_markdown, verdict
-from helpers.metrics import CLAIMS_MIME, METRICS_MIME, read_claims, read_metrics
+from course import check_bars, find_notebooks
+from course.article import ARTICLE_CLAIMS
+from course.report import REGENERATE, REPORT_JSON, REPORT_MD, code_hash, report_markdown, verdict
+from helpers.claims import CLAIMS_MIME, read_claims
+from helpers.metrics import METRICS_MIME, read_metrics
 
 NOTEBOOKS = find_notebooks()
 # a decimal number, or a number followed by % or × (not 5×5): how results are quoted in prose; not in words
@@ -173,7 +174,8 @@ def test_committed_notebooks_record_their_claims_as_shown():
 
 
 def test_report_merges_runs_by_notebook_and_refuses_a_run_of_other_code(tmp_path):
-    from helpers.course.report import merge_summaries, write_report
+    from course.report import write_report
+    from course.summary import merge_summaries
 
     paths = []
     for stem in ("01_a", "02_b"):
@@ -214,7 +216,8 @@ def test_report_escapes_pipes_in_statements():
 
 def test_report_merges_into_a_committed_report_and_refuses_other_sources(tmp_path):
     """A release on a fresh checkout: the committed claims.json stands in for the runs it was made from."""
-    from helpers.course.report import merge_summaries, read_source, write_report
+    from course.report import write_report
+    from course.summary import merge_summaries, read_source
 
     paths = []
     for stem in ("01_a", "02_b"):

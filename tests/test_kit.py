@@ -14,7 +14,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from helpers.course import NOTEBOOK_DIR, find_notebooks, is_lab, kit, preset_parameters
+from course import NOTEBOOK_DIR, find_notebooks, is_lab, kit, preset_parameters
 from helpers.metrics import METRICS_MIME
 
 # a 1x1 PNG, standing in for a plot
@@ -151,6 +151,7 @@ def run_student_version(path: Path, parameters: dict, workdir: Path) -> list[str
     assert exercise + 1 == len(solutions), "every exercise's stub must have been reached"
     return log
 
+@pytest.mark.kernel
 
 def test_student_version_runs_until_first_exercise(tmp_path):
     path = toy_notebook(tmp_path / "course")
@@ -197,6 +198,7 @@ def test_slide_types(tmp_path):
     kit.slide_types(nb := nbformat.read(str(tmp_path / "99_toy.ipynb"), as_version=4), long_code="skip")
     assert [c.metadata["slideshow"]["slide_type"] for c in nb.cells[6:8]] == ["skip", "-"]
 
+@pytest.mark.kernel
 
 def test_slides_command(tmp_path, capsys):
     path = toy_notebook(tmp_path / "course", executed=True)
@@ -227,6 +229,7 @@ def test_slides_command(tmp_path, capsys):
         kit.main(["slides", str(path), "--out", str(out), "--reveal", str(tmp_path)])
     assert "no dist/reveal.js" in capsys.readouterr().err
 
+@pytest.mark.kernel
 
 def test_web_command_builds_an_offline_jupyter_book(tmp_path, capsys):
     source = tmp_path / "course"
@@ -271,6 +274,7 @@ def course_with_a_lab_and_a_diagram(source: Path) -> Path:
     nbformat.write(nb, str(lab))
     return lesson
 
+@pytest.mark.kernel
 
 def test_web_student_and_slides_carry_labs_and_diagrams(tmp_path):
     source = tmp_path / "course"
@@ -289,7 +293,7 @@ def test_web_student_and_slides_carry_labs_and_diagrams(tmp_path):
 def test_web_never_deletes_a_folder_it_did_not_make(tmp_path, capsys, monkeypatch):
     """`--out` must be new, empty or made by the kit before: never the repository, a folder above it, notebooks/,
     or a folder with someone else's files in it; refused before anything is built or deleted."""
-    from helpers.course.config import REPO_ROOT
+    from course.config import REPO_ROOT
 
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -306,7 +310,7 @@ def test_web_never_deletes_a_folder_it_did_not_make(tmp_path, capsys, monkeypatc
 
 
 def test_landing_page_says_what_each_notebook_found():
-    from helpers.course.kit.book import landing_page
+    from course.kit.book import landing_page
 
     nb = new_notebook(cells=[new_markdown_cell("# 01 · Toy\nWe build a toy.")], metadata={"course": {"title": "Toy"}})
     report = {"machine": "2 CPU cores", "notebooks": {"01_toy": {"seconds": {"mean": 12.4}, "claims": {
@@ -318,6 +322,7 @@ def test_landing_page_says_what_each_notebook_found():
     assert "- ◐ C is mixed. *(holds in 3/5 seeds)*" in page
 
 
+@pytest.mark.kernel
 @pytest.mark.skipif(not find_notebooks(), reason="no course notebooks yet")
 def test_slides_of_the_course_and_a_warning_for_a_half_run_notebook(tmp_path, capsys):
     paths = find_notebooks()
@@ -336,6 +341,7 @@ def test_slides_of_the_course_and_a_warning_for_a_half_run_notebook(tmp_path, ca
     warning = capsys.readouterr().err
     assert "not run top to bottom" in warning and "git checkout" in warning
 
+@pytest.mark.kernel
 
 def test_grade_scores_each_check_with_the_instructors_code_and_survives_broken_notebooks(tmp_path, capsys):
     source = toy_notebook(tmp_path / "course")

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from notebook_code import notebook_definitions
 
-from helpers.course import NOTEBOOK_DIR, course_config, find_notebooks, is_lab
+from course import NOTEBOOK_DIR, course_config, find_notebooks, is_lab
 from helpers.findings import reading_minutes
 
 LESSONS = [p for p in find_notebooks() if not is_lab(p)]

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.course import (
+from course import (
     KERNELSPEC,
     check_bars,
     course_config,
@@ -25,9 +25,11 @@ from helpers.course import (
     restore_hint,
     run_problem,
 )
-from helpers.course.execution import execute
-from helpers.metrics import read_claims, read_metrics
+from course.execution import execute
+from helpers.claims import read_claims
+from helpers.metrics import read_metrics
 
+pytestmark = pytest.mark.kernel  # every test here runs notebooks in kernels, or reads what they ran
 NOTEBOOKS = find_notebooks()
 ids = [p.stem for p in NOTEBOOKS]
 # the smoke run and its nbval re-run share a worker under pytest-xdist (--dist loadgroup)
@@ -181,7 +183,7 @@ def test_notebook_follows_the_skeleton(path):
 
 def bad_values(path: Path) -> list[tuple[str, object]]:
     """A bad value for every parameter that takes a string or a number: each must be refused in the setup cell."""
-    from helpers.course.runner import notebook_parameters
+    from course.plan import notebook_parameters
 
     bad: list[tuple[str, object]] = []
     for name, default in notebook_parameters(path).items():

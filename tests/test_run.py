@@ -1,4 +1,4 @@
-"""Tests of the headless runner (helpers.run), the course metadata (helpers.course) and recorded metrics.
+"""Tests of the headless runner (course.run), the course metadata (course) and recorded metrics.
 
 The runner is exercised end to end on tiny notebooks that the tests write into a temporary folder.
 """
@@ -11,9 +11,10 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from helpers.course import check_bars, course_config, find_notebooks, is_lab, parse_bar, preset_parameters
-from helpers.course.execution import clean_notebook
-from helpers.course.runner import kernel_threads, main, parse_seeds, parse_value
+from course import check_bars, course_config, find_notebooks, is_lab, parse_bar, preset_parameters
+from course.execution import clean_notebook
+from course.plan import kernel_threads, parse_seeds, parse_value
+from course.run import main
 from helpers.metrics import METRICS_MIME, read_metrics
 
 
@@ -119,11 +120,15 @@ def test_clean_notebook_drops_run_metadata_and_progress_redraws():
         new_output("stream", name="stdout", text="\rtrain: 100%\ndone\n")])])
     nb.metadata["papermill"] = {"input_path": "/home/me/x.ipynb"}
     nb.cells[0].metadata["papermill"] = {"duration": 1.0}
+    nb.metadata["widgets"], nb.metadata["course"] = {"state": {}}, {"title": "kept"}
+    nb.cells[0].metadata.update(lines_to_next_cell=2, tags=["parameters"], execution={"iopub": "2026"})
     clean = clean_notebook(nb)
-    assert "papermill" not in clean.metadata and "papermill" not in clean.cells[0].metadata
+    assert set(clean.metadata) == {"kernelspec", "course"}  # an allow-list: unknown keys go too
+    assert clean.cells[0].metadata == {"tags": ["parameters"]}
     assert [o.text for o in clean.cells[0].outputs] == ["train: 100%\ndone\n"]
 
 
+@pytest.mark.kernel
 # ---- the runner, end to end ---------------------------------------------------------------------------------
 
 def test_runner_runs_checks_bars_and_writes_summaries(tmp_path, capsys):
@@ -150,6 +155,7 @@ def test_runner_runs_checks_bars_and_writes_summaries(tmp_path, capsys):
     row = json.loads((out / "summary.json").read_text())["runs"][0]
     assert row["status"] == "failed" and "ParameterError: Parameter n=-1" in row["error"]
 
+@pytest.mark.kernel
 
 def test_runner_refuses_unknown_parameters_and_notebooks_before_running(tmp_path, capsys):
     folder = tmp_path / "nbs"
@@ -175,6 +181,7 @@ def test_runner_refuses_unknown_parameters_and_notebooks_before_running(tmp_path
         main(["--dir", str(folder), "--seeds", "0-1"])
     assert "01_tiny has no parameter 'seed'" in capsys.readouterr().err
 
+@pytest.mark.kernel
 
 def test_refresh_replaces_a_notebook_only_when_it_passes(tmp_path):
     folder, out = tmp_path / "nbs", tmp_path / "out"
@@ -187,6 +194,7 @@ def test_refresh_replaces_a_notebook_only_when_it_passes(tmp_path):
     assert refreshed.cells[3].execution_count == 3 and read_metrics(refreshed) == {"score": 0.5}
     assert bad.read_text() == bad_before
 
+@pytest.mark.kernel
 
 def test_refresh_keeps_a_notebook_edited_while_it_ran(tmp_path, capsys):
     """The run is of the version that was there when it started: an edit made meanwhile is never overwritten."""
@@ -205,6 +213,7 @@ def seeded_notebook(folder: Path, name: str, body: str, bars: dict) -> Path:
     """A tiny course notebook with a seed parameter; `body` may use n and seed and call claim/record_metrics."""
     return make_notebook(folder, name, body, bars, second=("seed", "0", "(int, 0, 99)"))
 
+@pytest.mark.kernel
 
 def test_seeds_in_parallel_aggregate_metrics_claims_and_bars_and_refresh_from_the_default_seed(tmp_path, capsys):
     folder, out = tmp_path / "nbs", tmp_path / "out"
@@ -242,6 +251,7 @@ def test_seeds_in_parallel_aggregate_metrics_claims_and_bars_and_refresh_from_th
     assert read_metrics(refreshed)["score"] == 0.0 and len(refreshed.cells) == 4
     assert len(nbformat.read(str(out / "seed1" / "01_seeded.ipynb"), as_version=4).cells) == 5
 
+@pytest.mark.kernel
 
 def test_ctrl_c_stops_the_kernels_and_writes_no_summary(tmp_path):
     import signal
@@ -255,7 +265,7 @@ def test_ctrl_c_stops_the_kernels_and_writes_no_summary(tmp_path):
                     "time.sleep(300)", {"full": {"x": ">= 0"}, "smoke": {"x": ">= 0"}})
     out.mkdir()
     (out / "summary.md").write_text("an old summary")
-    proc = subprocess.Popen([sys.executable, "-m", "helpers.run", "--dir", str(folder), "--seeds", "0", "1",
+    proc = subprocess.Popen([sys.executable, "-m", "course.run", "--dir", str(folder), "--seeds", "0", "1",
                              "-j", "2", "--out", str(out)], stdout=subprocess.PIPE, text=True)
     pid_files = [folder / "pid0", folder / "pid1"]
     deadline = time.time() + 120
@@ -274,8 +284,8 @@ def test_ctrl_c_stops_the_kernels_and_writes_no_summary(tmp_path):
 
 
 def test_parallel_runs_start_longest_first_and_expected_times_come_from_the_claims_report(tmp_path):
-    from helpers.course.parallel import Job, longest_first
-    from helpers.course.report import expected_seconds
+    from course.plan import Job, longest_first
+    from course.report import expected_seconds
 
     jobs = [Job(Path(f"{stem}.ipynb"), {}, tmp_path / f"{stem}.ipynb", "full", None)
             for stem in ("01_a", "02_b", "03_c", "01_a")]
@@ -290,7 +300,7 @@ def test_parallel_runs_start_longest_first_and_expected_times_come_from_the_clai
 
 
 def test_run_problem_tells_a_half_run_notebook_from_a_clean_run():
-    from helpers.course import restore_hint, run_problem
+    from course import restore_hint, run_problem
 
     nb = new_notebook(cells=[new_markdown_cell("# 01 · x"), new_code_cell("a = 1"), new_code_cell("b = 2"),
                              new_code_cell("  ")])
@@ -304,11 +314,11 @@ def test_run_problem_tells_a_half_run_notebook_from_a_clean_run():
     nb.cells[2].outputs = [new_output("error", ename="ValueError", evalue="x", traceback=[])]
     assert run_problem(nb) == "a cell stopped with an error"
     hint = restore_hint(Path("notebooks/01_cnn.ipynb"))
-    assert "git checkout -- notebooks/01_cnn.ipynb" in hint and "helpers.run 01_cnn --refresh" in hint
+    assert "git checkout -- notebooks/01_cnn.ipynb" in hint and "course.run 01_cnn --refresh" in hint
 
 
 def test_runner_notes_a_notebook_whose_code_differs_from_the_claims_report(tmp_path, monkeypatch, capsys):
-    from helpers.course import runner
+    from course import run as runner
 
     path = make_notebook(tmp_path)
     report = tmp_path / "claims.json"
@@ -320,12 +330,13 @@ def test_runner_notes_a_notebook_whose_code_differs_from_the_claims_report(tmp_p
     runner.edited([path])
     assert "differs from the code behind CLAIMS.md" in capsys.readouterr().out
 
+@pytest.mark.kernel
 
 def test_a_kernel_that_dies_while_starting_is_started_again(tmp_path, monkeypatch, capsys):
     """A kernel that died before it answered ran no cell: the runner starts it again (at most 3 times in all)."""
     import papermill
 
-    from helpers.course.execution import KERNEL_START_FAILED, execute
+    from course.execution import KERNEL_START_FAILED, execute
 
     real, calls = papermill.execute_notebook, []
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from ..checks import ParameterError
+from ..params import ParameterError
 from . import SPLIT_SEED
 
 CENTURY_PIVOT = 50  # yy < 50 -> 20yy, yy >= 50 -> 19yy

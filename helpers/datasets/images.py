@@ -10,8 +10,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ..checks import ParameterError
 from ..download import download, read_idx
+from ..params import ParameterError
 from . import SPLIT_SEED
 
 IMAGE_DATASETS = ("digits", "mnist")

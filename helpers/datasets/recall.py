@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from ..checks import ParameterError
+from ..params import ParameterError
 from . import SPLIT_SEED
 
 QUERY = "?"

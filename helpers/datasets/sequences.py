@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ..checks import ParameterError
+from ..params import ParameterError
 from . import SPLIT_SEED
 from .text import CharVocab, python_docs_text
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from ..checks import ParameterError
 from ..download import DataError
+from ..params import ParameterError
 from .text import WordVocab, load_python_docs, words
 
 TOPICS: dict[str, tuple[str, ...]] = {  # the labelled task's classes: topic -> the manual's sections about it

@@ -7,14 +7,12 @@ import html
 import json
 import os
 import platform
+from collections.abc import Sequence
 from pathlib import Path
 from statistics import mean
 from typing import Any
 
-
-def fmt(value: Any) -> str:
-    """A value as the summaries show it: floats to four significant digits."""
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
+from helpers.metrics import format_number
 
 
 def spread(values: list[float]) -> dict[str, float]:
@@ -25,8 +23,8 @@ def spread(values: list[float]) -> dict[str, float]:
 def fmt_spread(s: dict[str, float]) -> str:
     """'mean [min, max]', or one value when they coincide."""
     if s["min"] == s["max"]:
-        return fmt(s["mean"])
-    return f"{fmt(s['mean'])} [{fmt(s['min'])}, {fmt(s['max'])}]"
+        return format_number(s["mean"], 4)
+    return f"{format_number(s['mean'], 4)} [{format_number(s['min'], 4)}, {format_number(s['max'], 4)}]"
 
 
 def _numeric(value: Any) -> bool:
@@ -71,7 +69,7 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def _run_line(r: dict[str, Any]) -> tuple[str, str, str, str]:
-    metrics = ", ".join(f"{k}={fmt(v)}" for k, v in r["metrics"].items()) or "-"
+    metrics = ", ".join(f"{k}={format_number(v, 4)}" for k, v in r["metrics"].items()) or "-"
     claims = ", ".join(f"{k}: {'held' if c['held'] else 'NOT held'}" for k, c in r.get("claims", {}).items()) or "-"
     bars = ", ".join(f"{b['metric']} {b['bar']}: {'met' if b['met'] else 'MISSED'}" for b in r["bars"]) or "-"
     status = r["status"] + (f" ({r['error']})" if r["error"] else "")
@@ -145,3 +143,40 @@ def write_summaries(out: Path, rows: list[dict[str, Any]], agg: dict[str, dict[s
     _write(out / "summary.html", summary_html(rows, info, out))
     _write(out / "summary.json", json.dumps({**info, "runs": rows, "notebooks": agg}, indent=2) + "\n")
     return table
+
+
+def merge_summaries(summaries: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One summary from several runs: each notebook's runs come from the last summary that has it."""
+    owner = {nb: i for i, summary in enumerate(summaries) for nb in summary["notebooks"]}
+    used = sorted(set(owner.values()))
+    order = sorted(owner)
+    return {"machine": summaries[used[-1]]["machine"], "finished": max(summaries[i]["finished"] for i in used),
+            "wall_s": sum(summaries[i]["wall_s"] for i in used), "jobs": max(summaries[i]["jobs"] for i in used),
+            "merged": sum(summaries[i].get("merged", 1) for i in used),
+            "notebooks": {nb: summaries[owner[nb]]["notebooks"][nb] for nb in order},
+            "runs": [r for nb in order for r in summaries[owner[nb]].get("runs", []) if r["notebook"] == nb]}
+
+
+def read_source(path: Path) -> dict[str, Any]:
+    """A run folder's summary.json, or a claims report (claims.json), as a summary to merge; ValueError if neither."""
+    file = path if path.suffix == ".json" else path / "summary.json"
+    if not file.exists():
+        raise ValueError(f"{file} does not exist: run `python -m course.run --seeds 0-4 -j 2 --claims-report` first.")
+    try:
+        summary = json.loads(file.read_text())
+        notebooks = summary["notebooks"].values()
+        if "runs" in summary:  # a run folder's summary: every run at the full preset, over several seeds
+            usable = all(r["preset"] == "full" for r in summary["runs"]) and \
+                len({r["seed"] for r in summary["runs"]}) >= 2
+        else:  # a claims report: what it aggregated, each notebook over several seeds
+            usable = all(len(set(a["seeds"])) >= 2 and {"code_sha256", "claims", "metrics"} <= set(a)
+                         for a in notebooks)
+        missing = {"machine", "finished", "wall_s", "jobs"} - set(summary)
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        raise ValueError(f"{file} is neither a run's summary.json nor a claims report ({err!r}).") from err
+    if missing:
+        raise ValueError(f"{file} is neither a run's summary.json nor a claims report "
+                         f"(no {', '.join(sorted(missing))}).")
+    if not usable:
+        raise ValueError(f"{file} is not a full-preset run over several seeds.")
+    return summary

@@ -11,29 +11,12 @@ from pathlib import Path
 
 import nbformat
 
-from ..config import LAB_DIR, NOTEBOOK_DIR, REPO_ROOT, find_notebooks, is_lab
+from ..config import LAB_DIR, NOTEBOOK_DIR, REPO_ROOT, clean_metadata, is_lab
 
 EXERCISE = re.compile(r"\*\*Exercise\s+(\d+)")
-_RUN_METADATA = ("papermill", "execution", "jupytext", "widgets")
 
 
-def resolve(names: Sequence[str], source: Path = NOTEBOOK_DIR) -> list[Path]:
-    """Notebooks by path (`x.ipynb`), stem or number in `source`; every course notebook there if none named."""
-    paths = [Path(n) for n in names if n.endswith(".ipynb") and Path(n).is_file()]
-    rest = [n for n in names if Path(n) not in paths]
-    return paths + (find_notebooks(rest, source) if rest or not names else [])
-
-
-def _strip_run_metadata(nb: nbformat.NotebookNode) -> None:
-    """Remove what a run leaves in metadata (papermill, timings, authoring tool, widget state)."""
-    for key in _RUN_METADATA:
-        nb.metadata.pop(key, None)
-    for cell in nb.cells:
-        for key in _RUN_METADATA:
-            cell.metadata.pop(key, None)
-
-
-def _tags(cell: nbformat.NotebookNode) -> list[str]:
+def tags_of(cell: nbformat.NotebookNode) -> list[str]:
     return list(cell.get("metadata", {}).get("tags", []))
 
 
@@ -86,12 +69,12 @@ def exercises(nb: nbformat.NotebookNode) -> list[dict]:
     """Each `solution` cell with its number, prompt index, check cell index and the names the check reads."""
     found = []
     for i, cell in enumerate(nb.cells):
-        if "solution" not in _tags(cell):
+        if "solution" not in tags_of(cell):
             continue
         prompt = next((j for j in range(i - 1, -1, -1) if nb.cells[j].cell_type == "markdown"), None)
         match = EXERCISE.search(nb.cells[prompt].source) if prompt is not None else None
-        later = [j for j in range(i + 1, len(nb.cells)) if "solution" in _tags(nb.cells[j])] + [len(nb.cells)]
-        check = next((j for j in range(i + 1, later[0]) if "check" in _tags(nb.cells[j])), None)
+        later = [j for j in range(i + 1, len(nb.cells)) if "solution" in tags_of(nb.cells[j])] + [len(nb.cells)]
+        check = next((j for j in range(i + 1, later[0]) if "check" in tags_of(nb.cells[j])), None)
         names = bound_names(cell.source) if cell.cell_type == "code" else []
         if check is not None and set(names) & used_names(nb.cells[check].source):
             names = [n for n in names if n in used_names(nb.cells[check].source)]
@@ -112,11 +95,11 @@ def stub_source(number: int, names: Sequence[str], has_check: bool) -> str:
 
 def _handout(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The notebook as handed out: no injected parameters, no outputs or execution counts, no run metadata."""
-    nb.cells = [c for c in nb.cells if "injected-parameters" not in _tags(c)]
+    nb.cells = [c for c in nb.cells if "injected-parameters" not in tags_of(c)]
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    _strip_run_metadata(nb)
+    clean_metadata(nb)
     return nb
 
 
@@ -125,7 +108,7 @@ def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     nb = copy.deepcopy(nb)
     for ex in exercises(nb):
         cell = nb.cells[ex["cell"]]
-        tags = ["student-stub" if t == "solution" else t for t in _tags(cell)]
+        tags = ["student-stub" if t == "solution" else t for t in tags_of(cell)]
         if cell.cell_type == "code":
             stub = nbformat.v4.new_code_cell(stub_source(ex["number"], ex["names"], ex["check"] is not None))
         else:
@@ -177,7 +160,7 @@ def prepare_out(out: Path, *protected: Path, replace: bool = False) -> Path:
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     if replace:
-        (out / KIT_MARKER).write_text("made by python -m helpers.kit; the kit may replace this folder\n")
+        (out / KIT_MARKER).write_text("made by python -m course.kit; the kit may replace this folder\n")
     return out
 
 

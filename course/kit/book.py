@@ -18,10 +18,13 @@ from typing import Any
 
 import nbformat
 
-from ...metrics import CLAIMS_MIME, METRICS_MIME
+from helpers.claims import CLAIMS_MIME
+from helpers.metrics import METRICS_MIME
+
+from ..config import clean_metadata
 from ..report import REPORT_JSON, verdict
-from .pages import _title, warn_if_half_run
-from .student import _strip_run_metadata, copy_figures, prepare_out, target_for
+from .pages import notebook_title, warn_if_half_run
+from .student import copy_figures, prepare_out, target_for
 
 BOOK_CONFIG = """title: "{title}"
 author: ""
@@ -58,7 +61,7 @@ def landing_page(notebooks: list[tuple[Path, nbformat.NotebookNode]], report: di
              "The pages show a full run at seed 0; the verdicts below come from the claims report, which runs "
              "every notebook at several seeds.", ""]
     for path, nb in notebooks:
-        lines += [f"## [{_title(nb, path)}]({target_for(path, Path()).as_posix()})", "", _intro(nb), ""]
+        lines += [f"## [{notebook_title(nb, path)}]({target_for(path, Path()).as_posix()})", "", _intro(nb), ""]
         found = runs.get(path.stem, {})
         if found.get("seconds"):
             lines += [f"*Runs in about {found['seconds']['mean']:.0f} s on the report's machine "
@@ -73,7 +76,7 @@ def landing_page(notebooks: list[tuple[Path, nbformat.NotebookNode]], report: di
 def _for_the_web(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A copy without run metadata, whose metrics and claims outputs keep only their text and HTML forms."""
     nb = copy.deepcopy(nb)
-    _strip_run_metadata(nb)
+    clean_metadata(nb)
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             for mime in (METRICS_MIME, CLAIMS_MIME):

@@ -1,11 +1,11 @@
 """The claims report: the article's claims and the course's own, each with its verdict over the seeds of a full run.
 
-    python -m helpers.run --seeds 0-4 -j 2 --claims-report     # run the course, then write the report
-    python -m helpers.course.report runs/full-seeds            # write it again from that run's summary.json
-    python -m helpers.course.report runs/full-seeds runs/new   # merge: each notebook from the last run that has it
-    python -m helpers.course.report claims.json runs/new       # merge into the committed report (no runs/ needed)
+    python -m course.run --seeds 0-4 -j 2 --claims-report     # run the course, then write the report
+    python -m course.report runs/full-seeds            # write it again from that run's summary.json
+    python -m course.report runs/full-seeds runs/new   # merge: each notebook from the last run that has it
+    python -m course.report claims.json runs/new       # merge into the committed report (no runs/ needed)
 
-Merging lets a release re-run only the notebooks whose code changed (`python -m helpers.run 01 02 --seeds 0-4
+Merging lets a release re-run only the notebooks whose code changed (`python -m course.run 01 02 --seeds 0-4
 -j 2 --refresh --out runs/new`); every run records its notebook's code hash, and the report refuses a run
 whose code differs from the notebook's code now. The committed claims.json can stand in for the runs it was
 made from, so a fresh checkout re-runs only what changed.
@@ -27,11 +27,11 @@ import nbformat
 
 from .article import ARTICLE_CLAIMS
 from .config import REPO_ROOT, find_notebooks, is_lab
-from .summary import fmt_spread
+from .summary import fmt_spread, merge_summaries, read_source
 
 REPORT_MD = REPO_ROOT / "CLAIMS.md"
 REPORT_JSON = REPO_ROOT / "claims.json"
-REGENERATE = "python -m helpers.run --seeds 0-4 -j 2 --claims-report"
+REGENERATE = "python -m course.run --seeds 0-4 -j 2 --claims-report"
 
 
 def _code_tree(source: str) -> str:
@@ -153,7 +153,7 @@ def write_report(summary: dict[str, Any], paths: Sequence[Path] = (), folder: Pa
     stale = [nb for nb in hashes if summary["notebooks"][nb].get("code_sha256") != hashes[nb]]
     if stale:
         raise ValueError(f"the run of {', '.join(stale)} used other code than the notebooks have now: run them "
-                         "again (python -m helpers.run NN --seeds 0-4 -j 2).")
+                         "again (python -m course.run NN --seeds 0-4 -j 2).")
     md, js = folder / REPORT_MD.name, folder / REPORT_JSON.name
     md.write_text(report_markdown(summary, hashes))
     data = {key: summary[key] for key in ("machine", "finished", "wall_s", "jobs", "merged") if key in summary}
@@ -182,43 +182,6 @@ def expected_seconds(report: Path = REPORT_JSON) -> dict[str, float]:
         return {nb: float(s["mean"]) for nb, s in recorded("seconds", report).items() if s}
     except (KeyError, TypeError, ValueError):
         return {}
-
-
-def merge_summaries(summaries: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """One summary from several runs: each notebook's runs come from the last summary that has it."""
-    owner = {nb: i for i, summary in enumerate(summaries) for nb in summary["notebooks"]}
-    used = sorted(set(owner.values()))
-    order = sorted(owner)
-    return {"machine": summaries[used[-1]]["machine"], "finished": max(summaries[i]["finished"] for i in used),
-            "wall_s": sum(summaries[i]["wall_s"] for i in used), "jobs": max(summaries[i]["jobs"] for i in used),
-            "merged": sum(summaries[i].get("merged", 1) for i in used),
-            "notebooks": {nb: summaries[owner[nb]]["notebooks"][nb] for nb in order},
-            "runs": [r for nb in order for r in summaries[owner[nb]].get("runs", []) if r["notebook"] == nb]}
-
-
-def read_source(path: Path) -> dict[str, Any]:
-    """A run folder's summary.json, or a claims report (claims.json), as a summary to merge; ValueError if neither."""
-    file = path if path.suffix == ".json" else path / "summary.json"
-    if not file.exists():
-        raise ValueError(f"{file} does not exist: run `{REGENERATE}` first.")
-    try:
-        summary = json.loads(file.read_text())
-        notebooks = summary["notebooks"].values()
-        if "runs" in summary:  # a run folder's summary: every run at the full preset, over several seeds
-            usable = all(r["preset"] == "full" for r in summary["runs"]) and \
-                len({r["seed"] for r in summary["runs"]}) >= 2
-        else:  # a claims report: what it aggregated, each notebook over several seeds
-            usable = all(len(set(a["seeds"])) >= 2 and {"code_sha256", "claims", "metrics"} <= set(a)
-                         for a in notebooks)
-        missing = {"machine", "finished", "wall_s", "jobs"} - set(summary)
-    except (ValueError, KeyError, TypeError, AttributeError) as err:
-        raise ValueError(f"{file} is neither a run's summary.json nor a claims report ({err!r}).") from err
-    if missing:
-        raise ValueError(f"{file} is neither a run's summary.json nor a claims report "
-                         f"(no {', '.join(sorted(missing))}).")
-    if not usable:
-        raise ValueError(f"{file} is not a full-preset run over several seeds.")
-    return summary
 
 
 def main(argv: list[str] | None = None) -> int:

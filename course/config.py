@@ -17,7 +17,7 @@ from typing import Any
 
 import nbformat
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 PRESETS = ("full", "smoke")
 _OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "==": operator.eq}
@@ -28,6 +28,21 @@ _BAR = re.compile(r"^\s*(>=|<=|==|>|<)\s*(-?[0-9.eE+-]+)\s*$")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}  # as JupyterLab has it
 
 
+NOTEBOOK_METADATA = ("kernelspec", "language_info", "course")  # what a committed notebook keeps (an allow-list,
+CELL_METADATA = ("tags", "slideshow", "nbgrader", "jupyter", "collapsed", "scrolled")  # as nbdev's clean does)
+
+
+def clean_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Keep only the metadata a course notebook needs: no run records, timings, machine paths or editor state."""
+    for key in set(nb.metadata) - set(NOTEBOOK_METADATA):
+        del nb.metadata[key]
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)  # what JupyterLab writes, so opening it changes nothing
+    for cell in nb.cells:
+        for key in set(cell.metadata) - set(CELL_METADATA):
+            del cell.metadata[key]
+    return nb
+
+
 def restore_hint(path: Path) -> str:
     """How to get a course notebook back as committed, or re-run it cleanly."""
     try:
@@ -35,7 +50,7 @@ def restore_hint(path: Path) -> str:
     except ValueError:
         shown = f"{path.parent.name}/{path.name}"
     return (f"restore it with `git checkout -- {shown}` (your edits are lost: copy it first "
-            f"to keep them), or re-run it top to bottom with `python -m helpers.run {path.stem} --refresh`")
+            f"to keep them), or re-run it top to bottom with `python -m course.run {path.stem} --refresh`")
 
 
 def run_problem(nb: nbformat.NotebookNode) -> str:
@@ -63,12 +78,17 @@ def is_lab(path: Path) -> bool:
 
 def find_notebooks(names: Sequence[str] = (), folder: Path = NOTEBOOK_DIR) -> list[Path]:
     """The course notebooks in order, each lesson (`NN_name.ipynb`) followed by its lab (`labs/NN_name_lab.ipynb`),
-    or those named by stem or number ("01" picks lesson and lab, "01_cnn" the lesson, "01_cnn_lab" the lab)."""
+    or those named by path (`x.ipynb`), stem or number ("01" picks lesson and lab, "01_cnn" the lesson,
+    "01_cnn_lab" the lab)."""
+    given = [Path(n) for n in names if n.endswith(".ipynb") and Path(n).is_file()]
+    names = [n for n in names if Path(n) not in given]
+    if given and not names:
+        return given
     available = sorted([*folder.glob("[0-9][0-9]_*.ipynb"), *(folder / LAB_DIR).glob("[0-9][0-9]_*_lab.ipynb")],
                        key=lambda p: p.stem)
     if not names:
         return available
-    chosen = []
+    chosen = given
     for name in names:
         stem = Path(name).stem
         matches = [p for p in available if p.stem == stem or p.stem.split("_", 1)[0] == stem]

@@ -9,8 +9,10 @@ from typing import Any
 
 import nbformat
 
-from ..metrics import read_claims, read_metrics
-from .config import KERNELSPEC, check_bars, course_config
+from helpers.claims import read_claims
+from helpers.metrics import read_metrics
+
+from .config import check_bars, clean_metadata, course_config
 from .report import code_hash
 
 # Two kernels started at the same moment can race for the same free ports; the loser dies before it answers.
@@ -20,13 +22,9 @@ _CR = re.compile(r"[^\n]*\r(?=[^\n])")  # text that a later carriage return on t
 
 
 def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop run-specific metadata (machine paths, timings) and collapse progress-bar redraws in streams."""
-    nb.metadata.pop("papermill", None)
-    nb.metadata.pop("jupytext", None)  # left by the authoring tool, if one was used
-    nb.metadata["kernelspec"] = dict(KERNELSPEC)  # what JupyterLab writes, so opening it changes nothing
+    """An executed notebook as committed: allow-listed metadata only, progress-bar redraws in streams collapsed."""
+    clean_metadata(nb)
     for cell in nb.cells:
-        cell.metadata.pop("papermill", None)
-        cell.metadata.pop("execution", None)
         if cell.cell_type != "code":
             continue
         merged: list[nbformat.NotebookNode] = []

@@ -1,5 +1,5 @@
 """Course tooling, for maintainers and instructors (notebooks never import it): presets and quality bars
-(`config`), the headless runner (`runner`), the claims report (`report`) and the teaching kit (`kit`)."""
+(`config`), the headless runner (`run`), the claims report (`report`) and the teaching kit (`kit`)."""
 
 from .config import (
     KERNELSPEC,

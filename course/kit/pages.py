@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 
 from ..config import restore_hint, run_problem
-from .student import _tags, prepare_out
+from .student import prepare_out, tags_of
 
 HEADING = re.compile(r"^\s*(#{1,6})\s")
 _SKIP_IN_SLIDES = {"solution", "check", "injected-parameters", "remove-cell"}
@@ -41,7 +41,7 @@ def slide_types(nb: nbformat.NotebookNode, max_code_lines: int = 25, long_code: 
             and HEADING.match(lines[0]) else 0
         if "slide_type" in show:
             kind = show["slide_type"]
-        elif set(_tags(cell)) & _SKIP_IN_SLIDES or not lines:
+        elif set(tags_of(cell)) & _SKIP_IN_SLIDES or not lines:
             kind = "skip"
         elif i == 0 or 1 <= level <= 2:
             kind = "slide"
@@ -146,7 +146,7 @@ def warn_if_half_run(nb: nbformat.NotebookNode, path: Path) -> None:
               file=sys.stderr, flush=True)
 
 
-def _exporter(mathjax: str, **traits):
+def slides_exporter(mathjax: str, **traits):
     """nbconvert's slides exporter with the kit's offline template, a theme without web fonts and `mathjax`."""
     from jinja2 import DictLoader
     from nbconvert import SlidesExporter
@@ -169,14 +169,14 @@ def write_slides(paths: Sequence[Path], out: Path, reveal: Path | None = None, m
             if (reveal / part).is_dir():
                 shutil.copytree(reveal / part, out / "reveal.js" / part, dirs_exist_ok=True,
                                 ignore=shutil.ignore_patterns("*.map"))
-    exporter = _exporter(mathjax or copy_mathjax(out), reveal_url_prefix="reveal.js", exclude_input_prompt=True,
+    exporter = slides_exporter(mathjax or copy_mathjax(out), reveal_url_prefix="reveal.js", exclude_input_prompt=True,
                          exclude_output_prompt=True)
     written = []
     for path in paths:
         nb = nbformat.read(str(path), as_version=4)
         warn_if_half_run(nb, path)
         slide_types(nb, max_code_lines, long_code)
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": _title(nb, path),
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": notebook_title(nb, path),
                                                                               "path": str(path.parent)}})
         target = out / f"{path.stem}.slides.html"
         target.write_text(body, encoding="utf-8")
@@ -184,7 +184,7 @@ def write_slides(paths: Sequence[Path], out: Path, reveal: Path | None = None, m
     return written
 
 
-def _title(nb: nbformat.NotebookNode, path: Path) -> str:
+def notebook_title(nb: nbformat.NotebookNode, path: Path) -> str:
     """The notebook's `metadata.course.title`, else its first heading, else its file name."""
     title = nb.metadata.get("course", {}).get("title")
     heading = next((c.source.strip().splitlines()[0].lstrip("# ") for c in nb.cells

@@ -1,11 +1,11 @@
 """Teaching kit: student versions (solutions stubbed out), slides, the course website, and grading.
 
-    python -m helpers.kit student --out student/               # every notebook, solutions replaced by stubs
-    python -m helpers.kit student 01_cnn 03 --out student/     # only the notebooks named
-    python -m helpers.kit student --nbgrader --out source/     # nbgrader's source version (for JupyterHub)
-    python -m helpers.kit slides 01_cnn --out slides/          # reveal.js slides (add --reveal DIR for reveal.js)
-    python -m helpers.kit web --out site/                      # the course website (Jupyter Book), offline
-    python -m helpers.kit grade submissions/*.ipynb --out grades/ -j 2   # run and score students' notebooks
+    python -m course.kit student --out student/               # every notebook, solutions replaced by stubs
+    python -m course.kit student 01_cnn 03 --out student/     # only the notebooks named
+    python -m course.kit student --nbgrader --out source/     # nbgrader's source version (for JupyterHub)
+    python -m course.kit slides 01_cnn --out slides/          # reveal.js slides (add --reveal DIR for reveal.js)
+    python -m course.kit web --out site/                      # the course website (Jupyter Book), offline
+    python -m course.kit grade submissions/*.ipynb --out grades/ -j 2   # run and score students' notebooks
 
 Everything works offline. The full notebooks in notebooks/ are the instructor's version and are never written.
 """
@@ -15,19 +15,20 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..config import NOTEBOOK_DIR, PRESETS
+from ..config import NOTEBOOK_DIR, PRESETS, find_notebooks
 from .book import write_book
 from .grade import grade, graded_copy
-from .pages import _exporter, copy_mathjax, slide_types, write_slides
-from .student import bound_names, exercises, resolve, stub_source, student_version, used_names, write_student
+from .pages import copy_mathjax, slide_types, slides_exporter, write_slides
+from .student import bound_names, exercises, stub_source, student_version, used_names, write_student
 
-__all__ = ["bound_names", "copy_mathjax", "exercises", "grade", "graded_copy", "main", "resolve", "slide_types",
-           "student_version", "stub_source", "used_names", "write_book", "write_slides", "write_student", "_exporter"]
+__all__ = ["bound_names", "copy_mathjax", "exercises", "grade", "graded_copy", "main", "slide_types",
+           "slides_exporter", "student_version", "stub_source", "used_names", "write_book", "write_slides",
+           "write_student"]
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.kit", description=__doc__,
+def command_line() -> argparse.ArgumentParser:
+    """The kit's command line: one sub-command per tool."""
+    parser = argparse.ArgumentParser(prog="python -m course.kit", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     student = sub.add_parser("student", help="student copies: solutions replaced by stubs, outputs cleared")
@@ -58,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     slides.add_argument("--mathjax", default=None,
                         help="MathJax 3 URL to load instead of the local copy put beside the slides")
     web.add_argument("--title", default="Architectures of Deep Learning", help="the website's title")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status."""
+    parser = command_line()
     args = parser.parse_args(argv)
     if args.command == "grade":
         try:
@@ -69,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"The executed copies are in {args.out / 'executed'}: open one to see what a student's check printed.")
         return 0
     try:
-        paths = resolve(args.notebooks, args.source)
+        paths = find_notebooks(args.notebooks, args.source)
         if not paths:
             raise ValueError(f"no notebooks found in {args.source}")
         if args.command == "student":

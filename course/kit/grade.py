@@ -11,16 +11,17 @@ import copy
 import csv
 import json
 import os
+import tempfile
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
 from ..config import NOTEBOOK_DIR, find_notebooks, is_lab, preset_parameters
-from .student import _tags, exercises
+from ..pool import Task, run_tasks
+from .student import exercises, tags_of
 
 GRADE_KEY = "grade_check"  # cell metadata: the exercise number of an inserted instructor check
 ANSWER_KEY = "grade_answer"  # cell metadata: the exercise number of the student's answer cell
@@ -39,8 +40,8 @@ def course_notebook_for(submission: Path, source: Path = NOTEBOOK_DIR) -> Path:
 def graded_copy(submission: nbformat.NotebookNode, reference: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The submission with each check cell replaced by the reference's check, placed after the student's answer."""
     nb = copy.deepcopy(submission)
-    nb.cells = [c for c in nb.cells if "check" not in _tags(c) and GRADE_KEY not in c.get("metadata", {})]
-    answers = [i for i, c in enumerate(nb.cells) if {"solution", "student-stub"} & set(_tags(c))]
+    nb.cells = [c for c in nb.cells if "check" not in tags_of(c) and GRADE_KEY not in c.get("metadata", {})]
+    answers = [i for i, c in enumerate(nb.cells) if {"solution", "student-stub"} & set(tags_of(c))]
     by_id = {c.get("id"): i for i, c in enumerate(nb.cells) if c.get("id")}
     inserts: list[tuple[int, nbformat.NotebookNode]] = []
     for k, ex in enumerate(e for e in exercises(reference) if e["check"] is not None):
@@ -82,7 +83,7 @@ def grade_one(submission: Path, reference: Path, preset: str, timeout: int, exec
     nb.metadata.setdefault("papermill", nbformat.from_dict({}))  # where papermill records the parameters
     for cell in nb.cells:
         cell.metadata.setdefault("tags", [])  # papermill reads every cell's tags
-    if not any("parameters" in _tags(c) for c in nb.cells):  # papermill injects after a parameters cell
+    if not any("parameters" in tags_of(c) for c in nb.cells):  # papermill injects after a parameters cell
         nb.cells.insert(0, nbformat.from_dict(nbformat.v4.new_code_cell("", metadata={"tags": ["parameters"]})))
     nb = parameterize_notebook(nb, preset_parameters(reference, preset))
     replies: dict[int, dict[str, Any]] = {}
@@ -113,9 +114,11 @@ def grade_one(submission: Path, reference: Path, preset: str, timeout: int, exec
     return row
 
 
-def _init_worker(threads: int) -> None:
-    """A grading worker's kernels get `threads` CPU threads (they inherit this process's environment)."""
-    os.environ.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+def died_row(submission: Path, reference: Path) -> dict[str, Any]:
+    """The row of a submission whose grading process died: every check not run, and why."""
+    numbers = [e["number"] for e in exercises(nbformat.read(str(reference), as_version=4)) if e["check"] is not None]
+    return {"submission": str(submission), "notebook": reference.stem, "error": "the grading process died",
+            "checks": {n: "not run (the grading process died)" for n in numbers}}
 
 
 def student_label(submission: Path, submissions: Sequence[Path]) -> str:
@@ -161,13 +164,16 @@ def grade(submissions: Sequence[Path], out: Path, notebook: str | None = None, p
     executed = [out / "executed" / f"{label.replace(os.sep, '__')}.ipynb" for label in labels]
     threads = max(1, (os.cpu_count() or 1) // jobs)
     started = time.perf_counter()
-    with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(threads,)) as pool:
-        futures = [pool.submit(grade_one, p, r, preset, timeout, e)
-                   for p, r, e in zip(submissions, references, executed, strict=True)]
-        rows = []
-        for label, future in zip(labels, futures, strict=True):
-            rows.append(future.result())
-            passed = sum(v == "passed" for v in rows[-1]["checks"].values())
-            print(f"[{len(rows)}/{len(futures)}] {label}: {passed}/{len(rows[-1]['checks'])} checks passed "
-                  f"({time.perf_counter() - started:.0f} s)", flush=True)
+    done: list[int] = []
+
+    def progress(i: int, row: dict[str, Any], seconds: float) -> None:
+        done.append(i)
+        passed = sum(v == "passed" for v in row["checks"].values())
+        print(f"[{len(done)}/{len(submissions)}] {labels[i]}: {passed}/{len(row['checks'])} checks passed "
+              f"({time.perf_counter() - started:.0f} s)", flush=True)
+
+    tasks = [Task(label, grade_one, (p, r, preset, timeout, e), died_row(p, r))
+             for label, p, r, e in zip(labels, submissions, references, executed, strict=True)]
+    with tempfile.TemporaryDirectory(prefix="course-grade-") as work:
+        rows = run_tasks(tasks, jobs, threads, Path(work), on_done=progress)
     return write_grades(rows, labels, out)

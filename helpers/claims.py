@@ -1,0 +1,64 @@
+"""Claims: a conclusion drawn from a measurement, recorded in the notebook's output (held or not, the statement,
+the numbers), read back by the runner, the tests and the claims report."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .metrics import clean_value, format_number, read_notebook
+
+if TYPE_CHECKING:
+    import nbformat
+
+CLAIMS_MIME = "application/vnd.dlcourse.claims+json"
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_SESSION_CLAIMS: dict[str, dict[str, Any]] = {}  # the claims this process recorded, for show_claims()
+
+
+def claim(name: str, statement: str, held: Any, **numbers: Any) -> None:
+    """Record a conclusion drawn from a measurement: held or not, what it says, and the numbers behind it.
+
+    A claim that does not hold is a result, shown and recorded as such, not an error.
+    """
+    from IPython.display import display
+
+    if not _NAME.match(name):
+        raise ValueError(f"claim name {name!r}: use lower-case snake_case, e.g. 'gru_fewer_params'.")
+    held = bool(held.item() if hasattr(held, "item") else held)
+    clean = {key: clean_value(key, value) for key, value in numbers.items()}
+    shown = ", ".join(f"{k}={format_number(v)}" for k, v in clean.items())
+    verdict = "HELD    " if held else "NOT HELD"
+    text = f"{'✔' if held else '✘'} {verdict} {name}: {statement}" + (f"\n           ({shown})" if shown else "")
+    colour = "#1a7f37" if held else "#b42318"
+    page = (f'<div style="font-family:monospace"><b style="color:{colour}">{"✔ held" if held else "✘ not held"}</b> '
+            f"<code>{html.escape(name)}</code>: {html.escape(statement)}"
+            + (f'<br><small style="color:#555">{html.escape(shown)}</small>' if shown else "") + "</div>")
+    record = {name: {"statement": statement, "held": held, "numbers": clean}}
+    _SESSION_CLAIMS.update(record)
+    display({CLAIMS_MIME: record, "text/plain": text, "text/html": page}, raw=True)
+
+
+def read_claims(notebook: nbformat.NotebookNode | str | Path) -> dict[str, dict[str, Any]]:
+    """Every claim recorded in an executed notebook: name -> {"statement", "held", "numbers"}; later records win."""
+    nb = read_notebook(notebook)
+    found: dict[str, dict[str, Any]] = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            found.update(output.get("data", {}).get(CLAIMS_MIME, {}))
+    return found
+
+
+def show_claims() -> None:
+    """Show every claim recorded so far in this kernel as a table (verdict, name, statement): the summary's ledger."""
+    from IPython.display import display
+
+    rows = ["| | claim | statement |", "|---|---|---|"]
+    rows += [f"| {'✔ held' if c['held'] else '✘ not held'} | `{name}` | {c['statement']} |"
+             for name, c in _SESSION_CLAIMS.items()]
+    text = "\n".join(f"{'HELD    ' if c['held'] else 'NOT HELD'} {name}: {c['statement']}"
+                     for name, c in _SESSION_CLAIMS.items())
+    display({"text/markdown": "\n".join(rows) if _SESSION_CLAIMS else "*no claims recorded yet*",
+             "text/plain": text or "no claims recorded yet"}, raw=True)
