@@ -20,7 +20,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from helpers import TensorLoader, load_digits, set_seed, train
+from helpers import TensorLoader, set_seed, train
+from helpers.datasets.images import load_digits
 
 
 def make_model() -> nn.Module:

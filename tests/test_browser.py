@@ -18,7 +18,7 @@ from course import find_notebooks, is_lab, kit
 from course.kit.student import target_for
 from course.lab import jupyterlab
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.kernel, pytest.mark.xdist_group("browser")]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 INSTALL = "install Chromium to run them: `sudo apt-get install chromium` (Debian/Ubuntu)"
 if CHROMIUM is None:

@@ -14,19 +14,9 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import (
-    DataError,
-    DownloadError,
-    ParameterError,
-    data_dir,
-    download,
-    load_digits,
-    load_image_dataset,
-    load_mnist,
-    load_sample_photo,
-    read_idx,
-)
-from helpers.datasets.images import perturb_images, shift_images, stratified_split
+from helpers import ParameterError, load_image_dataset, load_sample_photo
+from helpers.datasets.images import load_digits, load_mnist, perturb_images, shift_images, stratified_split
+from helpers.download import DataError, DownloadError, data_dir, download, read_idx
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
