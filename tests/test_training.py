@@ -1,4 +1,4 @@
-"""Tests of helpers.training: seeding, devices, batching, the training loop and its hooks."""
+"""Tests of helpers.training: the training loop, its budgets and hooks, evaluation and prediction."""
 
 import pytest
 import torch
@@ -9,7 +9,6 @@ from helpers import (
     ParameterError,
     TensorLoader,
     evaluate,
-    get_device,
     optimizer_step,
     predict,
     set_seed,
@@ -26,82 +25,6 @@ def blobs(n: int = 200, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     return X, y
 
 
-def test_set_seed_repeats_random_numbers():
-    set_seed(3)
-    a = (torch.rand(3), torch.randn(2))
-    set_seed(3)
-    b = (torch.rand(3), torch.randn(2))
-    assert all(torch.equal(x, z) for x, z in zip(a, b, strict=True))
-    set_seed(4)
-    assert not torch.equal(torch.rand(3), a[0])
-
-
-def test_get_device_auto_and_cpu():
-    assert get_device("cpu") == torch.device("cpu")
-    assert get_device("auto").type in {"cpu", "cuda", "mps"}
-
-
-def test_cpu_device_uses_one_thread_unless_omp_num_threads_says_otherwise(monkeypatch):
-    before = torch.get_num_threads()
-    try:
-        monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
-        torch.set_num_threads(2)
-        get_device("cpu")
-        assert torch.get_num_threads() == 1
-        monkeypatch.setenv("OMP_NUM_THREADS", "2")
-        get_device("cpu")
-        assert torch.get_num_threads() == 2
-        monkeypatch.setenv("OMP_NUM_THREADS", "not a number")
-        get_device("cpu")
-        assert torch.get_num_threads() == 1
-    finally:
-        torch.set_num_threads(before)
-
-
-def test_cuda_device_computes_float32_in_float32(monkeypatch):
-    """On CUDA, get_device turns TF32 off (cuDNN uses it by default; 1e-5 checks against torch failed on an H200)."""
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    before = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
-    try:
-        torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = True
-        assert get_device("auto") == torch.device("cuda")
-        assert not torch.backends.cudnn.allow_tf32 and not torch.backends.cuda.matmul.allow_tf32
-    finally:
-        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = before
-
-
-def test_get_device_unknown_name_is_a_clear_error():
-    with pytest.raises(ParameterError, match="'tpu' is not a device name; use one of auto, cpu, cuda, mps"):
-        get_device("tpu")
-
-
-@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
-def test_get_device_cuda_without_gpu_says_what_to_do():
-    with pytest.raises(ParameterError, match="device='cuda'.*no CUDA GPU.*device='auto' or device='cpu'"):
-        get_device("cuda")
-
-
-def test_tensor_loader_batches_every_example_once():
-    X, y = torch.arange(10.0)[:, None], torch.arange(10)
-    loader = TensorLoader(X, y, batch_size=4, shuffle=True)
-    batches = list(loader)
-    assert len(loader) == len(batches) == 3
-    assert [len(b[0]) for b in batches] == [4, 4, 2]
-    seen = torch.cat([b[1] for b in batches])
-    assert sorted(seen.tolist()) == list(range(10))
-    assert all(torch.equal(b[0][:, 0].long(), b[1]) for b in batches)  # rows stay paired
-
-
-def test_tensor_loader_drop_last_transform_and_order():
-    X = torch.arange(10.0)[:, None]
-    loader = TensorLoader(X, batch_size=4, drop_last=True, transform=lambda t: -t)
-    batches = [b[0] for b in loader]
-    assert len(loader) == 2 and torch.equal(torch.cat(batches)[:, 0], -torch.arange(8.0))
-
-
-def test_tensor_loader_rejects_mismatched_lengths():
-    with pytest.raises(ValueError, match="same first dimension"):
-        TensorLoader(torch.zeros(3), torch.zeros(4))
 
 
 def test_train_learns_and_records_history():
@@ -230,26 +153,3 @@ def test_optimizer_step_updates_and_clips_only_when_asked():
     assert torch.equal(w.detach(), torch.tensor([-30.0, -40.0, 0.0]))  # plain step: gradient norm 50
     optimizer_step(optimizer, (w * torch.tensor([30.0, 40.0, 0.0])).sum(), max_grad_norm=5.0)
     assert torch.allclose(w.detach(), torch.tensor([-33.0, -44.0, 0.0]))  # clipped to norm 5; old grads zeroed
-
-
-def test_plot_lines_takes_an_x_per_series_and_a_band():
-    from helpers import plot_lines
-
-    fig = plot_lines(None, {"a": ([1, 2, 3], [3.0, 2.0, 1.0]), "b": ([1, 10, 100], [1.0, 0.5, 0.1], ([0.8, 0.4, 0.05],
-                                                                                                 [1.2, 0.6, 0.2]))},
-                     xlabel="step", ylabel="loss", logx=True, logy=True, hlines={"base": 2.0, "other": 1.5})
-    ax = fig.axes[0]
-    assert [line.get_label() for line in ax.lines] == ["a", "b", "base", "other"]
-    assert ax.lines[2].get_linestyle() != ax.lines[3].get_linestyle()  # reference lines are told apart
-    assert len(ax.collections) == 1 and ax.get_xscale() == "log"
-    assert plot_lines([0, 1], {"c": [1.0, 2.0]}, "x", "y").axes[0].lines[0].get_xdata().tolist() == [0, 1]
-    with pytest.raises(ValueError, match="series 'd' has no x"):
-        plot_lines(None, {"d": [1.0, 2.0]}, "x", "y")
-
-
-def test_plot_history_uses_steps_for_a_step_budget():
-    from helpers import plot_history
-
-    epoch_fig = plot_history({"epoch": [1, 2], "step": [7, 14], "train_loss": [1.0, 0.5]})
-    step_fig = plot_history({"epoch": [0.5, 1.0, 1.5], "step": [10, 20, 30], "train_loss": [1.0, 0.7, 0.5]})
-    assert epoch_fig.axes[0].get_xlabel() == "epoch" and step_fig.axes[0].get_xlabel() == "step"
