@@ -1,21 +1,17 @@
 """Notebook 01's measurements of what deeper layers see (its lab), run outside the notebook on cases with known
 answers; the receptive-field formula comes from the lesson."""
 
-import ast
-
 import pytest
 import torch
-from notebook_code import notebook_definitions
+from notebook_code import notebook_namespace
 from torch import nn
 
 
 @pytest.fixture(scope="module")
 def defined() -> dict:
     """input_gradients, mass_area, class_share and receptive_field_formula, executed with only torch in scope."""
-    found = {**notebook_definitions("labs/01_cnn_lab.ipynb"), **notebook_definitions("01_cnn.ipynb")}
     names = ["input_gradients", "mass_area", "class_share", "receptive_field_formula"]
-    scope = {"torch": torch, "nn": nn}
-    exec(compile(ast.Module(body=[found[n] for n in names], type_ignores=[]), "01_cnn_lab", "exec"), scope)
+    scope = notebook_namespace(["01_cnn.ipynb", "labs/01_cnn_lab.ipynb"], {"torch": torch, "nn": nn})
     return {n: scope[n] for n in names}
 
 

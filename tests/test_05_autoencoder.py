@@ -1,35 +1,21 @@
 """Notebook 05's from-scratch layers (lesson and lab), run outside the notebooks on more settings than they check."""
 
 import itertools
-from pathlib import Path
 
-import nbformat
 import pytest
 import torch
 import torch.nn.functional as F
+from notebook_code import notebook_namespace
 from torch import nn
 from torch.distributions import Normal, kl_divergence
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-NOTEBOOK, LAB = NOTEBOOKS / "05_autoencoder.ipynb", NOTEBOOKS / "labs" / "05_autoencoder_lab.ipynb"
-
-
-def code_cells() -> list:
-    """The code cells of the lesson, then of its lab (the transposed convolution is taught in the lesson, the VAE
-    and the convolutional autoencoder are built in the lab)."""
-    return [c for path in (NOTEBOOK, LAB) for c in nbformat.read(str(path), as_version=4).cells
-            if c.cell_type == "code"]
-
 
 def definitions(*names: str) -> dict:
-    """Execute the notebook cells that define the given functions, with only torch in scope; return the names."""
-    scope = {"torch": torch, "F": F, "nn": nn}
-    cells = code_cells()
-    for name in names:
-        cell = next(c for c in cells if f"def {name}(" in c.source)
-        head = cell.source.split("\n\n\n")[0]  # the definition, without the demo that follows it
-        exec(compile(head, f"05_autoencoder:{name}", "exec"), scope)
-    return {name: scope[name] for name in names}
+    """The lesson's and the lab's functions and classes (the transposed convolution is taught in the lesson, the VAE
+    and the convolutional autoencoder are built in the lab), run with only torch in scope; those named."""
+    scope = notebook_namespace(["05_autoencoder.ipynb", "labs/05_autoencoder_lab.ipynb"],
+                               {"torch": torch, "F": F, "nn": nn})
+    return {name: scope[name] for name in names} if names else scope
 
 
 @pytest.fixture(scope="module")
@@ -79,15 +65,7 @@ def test_kl_to_standard_normal_matches_torch_distributions(scratch):
 def test_conv_autoencoder_and_vae_take_mnist_images():
     """The lab's models are written for any image size divisible by 4: with `dataset="mnist"` (28 x 28) they
     build, map shapes as their comments say, and a few Adam steps lower their loss on a fixed batch."""
-    scope = {"torch": torch, "F": F, "nn": nn}
-    cells = code_cells()
-    for marker in ("def mlp_encoder(", "def reparameterise(", "def kl_to_standard_normal(",
-                   "class ConvAutoencoder(", "class VariationalAutoencoder("):
-        cell = next(c for c in cells if marker in c.source)
-        head = cell.source if marker == "def mlp_encoder(" else cell.source.split("\n\n\n")[0]  # MLP cell: both
-        exec(compile(head, f"05_autoencoder:{marker}", "exec"), scope)
-    vae_head = next(c for c in cells if "class VariationalAutoencoder(" in c.source)
-    exec(compile(vae_head.source.split("\n\n\nvae_demo")[0], "05_autoencoder:vae_loss", "exec"), scope)
+    scope = definitions()
     torch.manual_seed(0)
     coarse = torch.rand(16, 1, 7, 7) ** 3                                           # sparse bright blobs
     X = F.interpolate(coarse, size=(28, 28), mode="bilinear").flatten(1)          # (B, D) for MNIST

@@ -1,7 +1,6 @@
 """Notebook 09's from-scratch parts (BPE, attention, sampling, the step-size schedule: the lesson; training in
 turns: the lab), run outside the notebooks on more cases than the notebooks check."""
 
-import ast
 import math
 import random
 import re
@@ -10,17 +9,13 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
-from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from notebook_code import notebook_namespace
 from torch import nn
-
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-LESSON_AND_LAB = [NOTEBOOKS / "09_gpt.ipynb", NOTEBOOKS / "labs" / "09_gpt_lab.ipynb"]
 
 
 @pytest.fixture(scope="module")
@@ -29,16 +24,7 @@ def nb() -> dict:
     with only the standard library, NumPy and torch in scope (no notebook state)."""
     scope = dict(math=math, re=re, time=time, Counter=Counter, defaultdict=defaultdict, pairwise=pairwise,
                  Callable=Callable, dataclass=dataclass, torch=torch, F=F, nn=nn, np=np)
-    for cell in [cell for path in LESSON_AND_LAB for cell in nbformat.read(str(path), as_version=4).cells]:
-        if cell.cell_type != "code":
-            continue
-        source = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
-        keep = [node for node in ast.parse(source).body
-                if isinstance(node, ast.FunctionDef | ast.ClassDef)
-                or (isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) and t.id.isupper()
-                                                         for t in node.targets))]
-        exec(compile(ast.Module(body=keep, type_ignores=[]), "09_gpt", "exec"), scope)
-    return scope
+    return notebook_namespace(["09_gpt.ipynb", "labs/09_gpt_lab.ipynb"], scope, constants=True)
 
 
 def test_pieces_add_up_and_bpe_round_trips_any_text(nb):
