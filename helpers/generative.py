@@ -93,6 +93,7 @@ def classes_present(probs: Tensor, min_count: int = 1, threshold: float = 0.0) -
     return int((counts >= min_count).sum())
 
 
+# copied from notebooks/06_gan.ipynb, section 4 "The judge" (tests/test_generative.py checks the copy is the same)
 def fit_digit_judge(X_train: Tensor, y_train: Tensor, num_epochs: int, device: torch.device | str = "cpu",
                     ) -> tuple[nn.Module, Callable[[Tensor], tuple[Tensor, Tensor]]]:
     """Train the judge's digit classifier on images (N, D) in [0, 1]; return it and judge(X) -> (probs, features)."""

@@ -46,6 +46,7 @@ def state_gradient_norms(loss: Tensor, states: list[Tensor]) -> Tensor:
     return torch.stack([torch.zeros(()) if g is None else g.detach().norm(dim=-1).mean().cpu() for g in grads])
 
 
+# copied from notebooks/02_rnn.ipynb, section 3 (tests/test_recurrent.py checks the copy is the same)
 @torch.no_grad()
 def sample_text(model: nn.Module, vocab: CharVocab, prompt: str, num_chars: int = 200, temperature: float = 1.0,
                 context: int = 64, seed: int = 0) -> str:
@@ -77,6 +78,7 @@ class LastStepRegressor(nn.Module):
         return self.head(self.layer(X)[0][:, -1])  # layer -> (outputs (B, T, H), state); keep h_T
 
 
+# copied from notebooks/02_rnn.ipynb, section 3 (tests/test_recurrent.py checks the copy is the same)
 class CharLM(nn.Module):
     """Embedding, a recurrent layer (input size embed_dim), and a linear layer: ids (B, T) -> logits (B, T, V)."""
 

@@ -119,6 +119,7 @@ class CharData:
     y_val: Tensor
 
 
+# copied from notebooks/02_rnn.ipynb, section 3 (tests/test_recurrent.py checks the copy is the same)
 def char_sequences(ids: torch.Tensor, seq_len: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Cut ids into non-overlapping (N, seq_len) inputs and targets shifted by one character."""
     if seq_len < 1 or len(ids) < seq_len + 1:
