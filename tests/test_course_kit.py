@@ -398,3 +398,12 @@ def test_nbgrader_source_version_marks_solutions_and_checks(tmp_path, capsys):
     assert graded[0].source == "### BEGIN SOLUTION\n%time y_mean = sum(y) / len(y)\n### END SOLUTION"
     assert graded[1].metadata.nbgrader.points == 1 and graded[1].metadata.nbgrader.locked
     assert all(c.outputs == [] for c in nb.cells if c.cell_type == "code")
+
+
+def test_web_links_point_at_the_sites_pages():
+    from course.kit.book import web_links
+
+    text = "[lab](labs/04_gru_lab.ipynb) [lesson](../04_gru.ipynb) [all](../CLAIMS.md) [ext](https://x.org/a.ipynb)"
+    assert web_links(text) == ("[lab](labs/04_gru_lab.html) [lesson](../04_gru.html) [all](intro.html) "
+                               "[ext](https://x.org/a.ipynb)")
+    assert web_links("[all](../../CLAIMS.md)") == "[all](../intro.html)"

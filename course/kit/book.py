@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -73,14 +74,29 @@ def landing_page(notebooks: list[tuple[Path, nbformat.NotebookNode]], report: di
     return "\n".join(lines)
 
 
+_NOTEBOOK_LINK = re.compile(r"\]\((?!https?:)([^)\s]+)\.ipynb\)")
+_REPORT_LINK = re.compile(r"\]\(((?:\.\./)+)CLAIMS\.md\)")
+
+
+def web_links(text: str) -> str:
+    """Links as the site has them: a notebook's page (.html), and the landing page for CLAIMS.md's verdicts."""
+    text = _NOTEBOOK_LINK.sub(r"](\1.html)", text)
+    return _REPORT_LINK.sub(lambda m: f"]({m.group(1)[3:]}intro.html)", text)
+
+
 def _for_the_web(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy without run metadata, whose metrics and claims outputs keep only their text and HTML forms."""
+    """A copy without run metadata, whose metrics and claims outputs keep only their text and HTML forms, and whose
+    links point at the site's pages."""
     nb = copy.deepcopy(nb)
     clean_metadata(nb)
     for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = web_links(cell.source)
         for out in cell.get("outputs", []):
             for mime in (METRICS_MIME, CLAIMS_MIME):
                 out.get("data", {}).pop(mime, None)
+            if "text/markdown" in out.get("data", {}):
+                out["data"]["text/markdown"] = web_links("".join(out["data"]["text/markdown"]))
     return nb
 
 
