@@ -37,8 +37,11 @@ def _child(task: Task, threads: int, row_file: Path, log_file: Path) -> None:
     os.setsid()  # Ctrl-C reaches the parent, which stops this process and everything it started
     os.environ.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))  # its kernels inherit them
     signal.signal(signal.SIGTERM, _stop)
-    with open(log_file, "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-        row = task.function(*task.args)
+    with open(log_file, "w") as log:
+        os.dup2(log.fileno(), 1)  # the process's and its kernels' output go to the log, not to the terminal
+        os.dup2(log.fileno(), 2)
+        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            row = task.function(*task.args)
     row_file.write_text(json.dumps(row))
 
 
