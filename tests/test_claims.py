@@ -70,8 +70,18 @@ def test_claim_records_and_reads_back(monkeypatch):
     monkeypatch.setattr(IPython.display, "display", lambda obj, raw: shown.append(obj))
     claim("gru_smaller", "The GRU is smaller.", 3 < 4, gru=3, lstm=4)
     claim("gru_faster", "The GRU is faster.", False, ratio=1.8512)  # not holding is a result, not an error
+    claim("gru_lower_loss", "The GRU reaches a lower loss.", True, effect=0.02, effect_se=0.01, loss=1.5)
+    claim("same_as_torch", "Our layer equals torch's.", True, kind="check")
     assert shown[0][CLAIMS_MIME] == {"gru_smaller": {"statement": "The GRU is smaller.", "held": True,
-                                                     "numbers": {"gru": 3, "lstm": 4}}}
+                                                     "numbers": {"gru": 3, "lstm": 4}, "kind": "finding"}}
+    assert shown[2][CLAIMS_MIME]["gru_lower_loss"] == {"statement": "The GRU reaches a lower loss.", "held": True,
+                                                       "numbers": {"loss": 1.5}, "kind": "finding", "effect": 0.02,
+                                                       "effect_se": 0.01}
+    assert "effect=0.02" in shown[2]["text/plain"] and shown[3][CLAIMS_MIME]["same_as_torch"]["kind"] == "check"
+    for bad, match in (({"kind": "result"}, "kind='result'"), ({"effect_se": 0.1}, "without an effect"),
+                       ({"effect": 1.0, "effect_se": -0.1}, "negative"), ({"effect": float("inf")}, "is inf")):
+        with pytest.raises(ValueError, match=match):
+            claim("bad", "x", True, **bad)
     assert "✘ NOT HELD gru_faster: The GRU is faster." in shown[1]["text/plain"] and "ratio=1.8512" in \
         shown[1]["text/plain"]
     with pytest.raises(ValueError, match="snake_case"):
