@@ -31,6 +31,7 @@ from .summary import fmt_spread, merge_summaries, read_source
 
 REPORT_MD = REPO_ROOT / "CLAIMS.md"
 REPORT_JSON = REPO_ROOT / "claims.json"
+EXERCISE_TAGS = {"solution", "check", "student-stub"}  # cells of a lesson's exercises
 REGENERATE = "python -m course.run --seeds 0-4 -j 2 --claims-report"
 
 
@@ -57,14 +58,13 @@ def _code_tree(source: str) -> str:
 def code_hash(notebook: Path) -> str:
     """sha256 of what a notebook's code does: its code cells' syntax trees in order, so a comment, a blank line or a
     docstring can change without a new release, and a changed constant cannot. A lab's hash covers its lesson's
-    code too (a lab may run the lesson's definitions)."""
-    paths = [notebook]
+    code too (a lab may run the lesson's definitions), but not the lesson's exercises, which no lab runs."""
+    cells = [c for c in nbformat.read(str(notebook), as_version=4).cells if c.cell_type == "code"]
     lesson = notebook.parent.parent / f"{notebook.stem.removesuffix('_lab')}.ipynb"
     if is_lab(notebook) and lesson.exists():
-        paths.append(lesson)
-    trees = [_code_tree(c.source) for path in paths for c in nbformat.read(str(path), as_version=4).cells
-             if c.cell_type == "code"]
-    return hashlib.sha256("\0".join(trees).encode()).hexdigest()
+        cells += [c for c in nbformat.read(str(lesson), as_version=4).cells if c.cell_type == "code"
+                  and not EXERCISE_TAGS & set(c.get("metadata", {}).get("tags") or [])]
+    return hashlib.sha256("\0".join(_code_tree(c.source) for c in cells).encode()).hexdigest()
 
 
 def verdict(held: int, of: int, scope: str = "general") -> str:

@@ -152,6 +152,10 @@ def test_a_labs_code_hash_covers_its_lessons_code(tmp_path):
     before = code_hash(lab)
     nbformat.write(new_notebook(cells=[new_code_cell("def f(x):\n    return 2 * x  # twice")]), str(lesson))
     assert code_hash(lab) == before
+    exercise = new_code_cell("answer = 4", metadata={"tags": ["solution"]})
+    nbformat.write(new_notebook(cells=[new_code_cell("def f(x):\n    return 2 * x"), exercise]), str(lesson))
+    assert code_hash(lab) == before, "a lesson's exercises are not the lab's code"
+    assert code_hash(lesson) != code_hash(lab)
     nbformat.write(new_notebook(cells=[new_code_cell("def f(x):\n    return 3 * x")]), str(lesson))
     assert code_hash(lab) != before
 
