@@ -28,19 +28,38 @@ def _height(cell: nbformat.NotebookNode) -> int:
     return height
 
 
+def authored_deck(nb: nbformat.NotebookNode) -> bool:
+    """Whether the author chose the notebook's slides (any cell with `slideshow.slide_type`): a lecture deck."""
+    return any(c.get("metadata", {}).get("slideshow", {}).get("slide_type") for c in nb.cells)
+
+
+def deck_slides(nb: nbformat.NotebookNode) -> list[list[nbformat.NotebookNode]]:
+    """The cells of each slide (and sub-slide) of an authored deck, in order; unmarked cells are not in it."""
+    slides: list[list[nbformat.NotebookNode]] = []
+    for cell in nb.cells:
+        kind = cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
+        if kind in ("slide", "subslide") or (kind in ("-", "fragment") and not slides):
+            slides.append([cell])
+        elif kind in ("-", "fragment"):
+            slides[-1].append(cell)
+    return slides
+
+
 def slide_types(nb: nbformat.NotebookNode, max_code_lines: int = 25, long_code: str = "subslide",
                 lines_per_slide: int = 24) -> None:
-    """Set `slideshow.slide_type` on every cell: `#`/`##` start a slide, `###` a sub-slide; a cell that would
+    """Set `slideshow.slide_type` on every cell. In a deck the author chose (see `authored_deck`), a cell the
+    author left unmarked is skipped. Otherwise `#`/`##` start a slide, `###` a sub-slide; a cell that would
     overfill the current sub-slide starts a new one (so a long code cell gets its own, unless `long_code` is
-    "skip"); exercise solutions and checks are skipped. A type the author set is kept."""
+    "skip"); exercise solutions and checks are skipped."""
     used = 0  # height of the current sub-slide
+    authored = authored_deck(nb)
     for i, cell in enumerate(nb.cells):
         show = cell.metadata.setdefault("slideshow", {})
         lines = cell.source.strip().splitlines()
         level = len(HEADING.match(lines[0]).group(1)) if cell.cell_type == "markdown" and lines \
             and HEADING.match(lines[0]) else 0
-        if "slide_type" in show:
-            kind = show["slide_type"]
+        if "slide_type" in show or authored:
+            kind = show.get("slide_type", "skip")
         elif set(tags_of(cell)) & _SKIP_IN_SLIDES or not lines:
             kind = "skip"
         elif i == 0 or 1 <= level <= 2:
@@ -79,12 +98,12 @@ body.kit-plain .reveal .slides section section.kit-current { display: block; }
 <script>
 (function () {
   if (window.Reveal) {
-    Reveal.initialize({controls: true, progress: true, hash: true, slideNumber: true, width: 1100, height: 760,
+    Reveal.initialize({controls: true, progress: true, hash: true, slideNumber: true, width: 1280, height: 720,
                        navigationMode: "linear",  // the right arrow visits every sub-slide too
                        plugins: window.RevealNotes ? [RevealNotes] : []});
     var fit = function () {  // a slide taller than the screen scrolls, as nbconvert's reveal_scroll does
       var s = Reveal.getCurrentSlide();
-      if (s && s.scrollHeight > 0.95 * 760) { s.style.height = "722px"; s.style.overflowY = "auto"; }
+      if (s && s.scrollHeight > 720) { s.style.height = "720px"; s.style.overflowY = "auto"; }
     };
     Reveal.on("ready", fit); Reveal.on("slidechanged", fit);
     return;
