@@ -65,9 +65,7 @@ def _first_line(reply: dict[str, Any]) -> str:
 
 def grade_one(submission: Path, reference: Path, preset: str, timeout: int, executed: Path) -> dict[str, Any]:
     """Run one submission; return its row: the result of each exercise check ('passed', 'failed: ...', ...)."""
-    from nbclient import NotebookClient
-    from nbclient.exceptions import DeadKernelError
-    from papermill.parameterize import parameterize_notebook
+    from ..execution import run_notebook
 
     ref = nbformat.read(str(reference), as_version=4)
     numbers = [e["number"] for e in exercises(ref) if e["check"] is not None]
@@ -85,21 +83,17 @@ def grade_one(submission: Path, reference: Path, preset: str, timeout: int, exec
         cell.metadata.setdefault("tags", [])  # papermill reads every cell's tags
     if not any("parameters" in tags_of(c) for c in nb.cells):  # papermill injects after a parameters cell
         nb.cells.insert(0, nbformat.from_dict(nbformat.v4.new_code_cell("", metadata={"tags": ["parameters"]})))
-    nb = parameterize_notebook(nb, preset_parameters(reference, preset))
     replies: dict[int, dict[str, Any]] = {}
 
     def executed_hook(cell: Any, cell_index: int, execute_reply: dict[str, Any]) -> None:
         replies[cell_index] = execute_reply.get("content", {})
 
-    client = NotebookClient(nb, timeout=timeout, allow_errors=True, interrupt_on_timeout=True,
-                            error_on_timeout={"ename": "Timeout", "evalue": f"the cell ran over {timeout} s"},
-                            kernel_name="python3", on_cell_executed=executed_hook,
-                            resources={"metadata": {"path": str(reference.parent)}})
+    executed.parent.mkdir(parents=True, exist_ok=True)
     try:
-        client.execute()
-    except DeadKernelError:
-        row["error"] = "the kernel died; later checks were not reached"
-    except Exception as err:  # noqa: BLE001 (the grade table reports it)
+        with tempfile.TemporaryDirectory(prefix="course-grade-cwd-") as cwd:  # never the instructor's notebooks/
+            nb = run_notebook(nb, executed, preset_parameters(reference, preset), Path(cwd), timeout,
+                              allow_errors=True, on_cell=executed_hook)
+    except Exception as err:  # noqa: BLE001 (the grade table reports it, e.g. a kernel that died)
         row["error"] = f"{type(err).__name__}: {str(err).strip().splitlines()[0] if str(err).strip() else ''}"
     answer_errors = {c.metadata[ANSWER_KEY]: replies[i] for i, c in enumerate(nb.cells)
                      if ANSWER_KEY in c.metadata and replies.get(i, {}).get("status") == "error"}
@@ -109,8 +103,6 @@ def grade_one(submission: Path, reference: Path, preset: str, timeout: int, exec
             continue
         reply = answer_errors.get(number, replies[i])  # a failing answer cell is the cause worth showing
         row["checks"][number] = "passed" if replies[i].get("status") == "ok" else f"failed: {_first_line(reply)}"
-    executed.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, str(executed))
     return row
 
 
