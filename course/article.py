@@ -1,7 +1,10 @@
 """The article's claims about the architectures, and the notebook claims that test each one.
 
-A row's verdict in CLAIMS.md comes from its tests (notebook, claim name): it holds in a seed when all of them
-held. `scope: "machine"` marks a claim about speed on this hardware; `pending` says why a row has no test yet.
+A row's verdict in CLAIMS.md comes from its tests (notebook, claim name) by the report's rule (CONTRIBUTING.md,
+"Claims"): it holds when every finding among them holds, does not hold when one does not, has no verdict word
+while one has no interval, and is inconclusive otherwise; its "k of n seeds" counts the seeds where all held.
+`scope: "machine"` marks a claim about speed on this hardware ("on this CPU"); `pending` says why a row has no
+test yet.
 """
 
 from __future__ import annotations

@@ -54,11 +54,12 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
             numbers = {k: spread([c["numbers"][k] for c in found if _numeric(c["numbers"].get(k))])
                        for k in dict.fromkeys(k for c in found for k in c["numbers"])
                        if any(_numeric(c["numbers"].get(k)) for c in found)}
-            per_seed = [{"seed": r.get("seed"), "held": r["claims"][claim]["held"],
-                         "numbers": r["claims"][claim]["numbers"]} for r in runs if claim in r.get("claims", {})]
-            agg["claims"][claim] = {"statement": found[-1]["statement"], "held": sum(c["held"] for c in found),
-                                    "recorded": len(found), "of": len(runs), "numbers": numbers,
-                                    "per_seed": per_seed}  # so that anyone can recompute a spread or an interval
+            per_seed = [{"seed": r.get("seed"), "held": c["held"], "numbers": c["numbers"],
+                         **{k: c[k] for k in ("effect", "effect_se") if _numeric(c.get(k))}}
+                        for r in runs for c in [r.get("claims", {}).get(claim)] if c is not None]
+            agg["claims"][claim] = {"statement": found[-1]["statement"], "kind": found[-1].get("kind", "finding"),
+                                    "held": sum(c["held"] for c in found), "recorded": len(found), "of": len(runs),
+                                    "numbers": numbers, "per_seed": per_seed}  # anyone can recompute an interval
         for bar in dict.fromkeys((b["kind"] if "kind" in b else "metric", b["metric"], str(b["bar"]))
                                  for r in runs for b in r["bars"]):
             met = [b["met"] for r in runs for b in r["bars"]

@@ -9,7 +9,7 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from course import check_bars, find_notebooks
 from course.article import ARTICLE_CLAIMS
-from course.report import REGENERATE, REPORT_JSON, REPORT_MD, code_hash, report_markdown, verdict
+from course.report import REGENERATE, REPORT_JSON, REPORT_MD, code_hash, report_markdown
 from helpers.claims import CLAIMS_MIME, read_claims
 from helpers.metrics import METRICS_MIME, read_metrics
 
@@ -95,12 +95,6 @@ def test_claim_records_and_reads_back(monkeypatch):
     rows = check_bars({}, {"claims": {"gru_smaller": "held", "gru_faster": "held", "absent": "recorded"}}, claims)
     assert [(r["metric"], r["value"], r["met"]) for r in rows] == [
         ("gru_smaller", "held", True), ("gru_faster", "not held", False), ("absent", None, False)]
-
-
-def test_verdicts_in_words():
-    assert verdict(5, 5) == "holds in 5/5 seeds" and verdict(3, 5) == "holds in 3/5 seeds"
-    assert verdict(0, 5) == "does not hold here (0/5 seeds)"
-    assert verdict(5, 5, "machine") == "holds on this CPU in 5/5 seeds, not in general"
 
 
 def test_article_claims_are_numbered_and_each_has_a_test_or_a_reason():
@@ -225,7 +219,8 @@ def test_report_escapes_pipes_in_statements():
         "runs": 5, "ok": 5, "seeds": list(range(5)), "metrics": {}, "code_sha256": "0" * 64, "claims": {
             "norm": {"statement": "||dL/dh|| shrinks.", "held": 5, "recorded": 5, "of": 5, "numbers": {}}}}}}
     row = next(line for line in report_markdown(report, {"01_a": "0" * 64}).splitlines() if "`norm`" in line)
-    assert "\\|\\|dL/dh\\|\\| shrinks." in row and row.count(" | ") == 4
+    assert "\\|\\|dL/dh\\|\\| shrinks." in row and row.count(" | ") == 5  # notebook, claim, statement, verdict,
+    # effect, numbers
 
 
 def test_report_merges_into_a_committed_report_and_refuses_other_sources(tmp_path):
