@@ -195,7 +195,8 @@ def lab_findings(lab: str, notes: Mapping[str, Note], report: Path = REPORT) -> 
     claims = (data.get("notebooks", {}).get(lab) or {}).get("claims", {})
     when = data.get("finished", "no release yet")
     lines = [finding(name, claims.get(name), note) for name, note in notes.items()]
-    lines.append(f"\nFrom the claims report of {when} (numbers are means over the seeds); the experiments, "
+    lines.append(f"\nFrom the claims report of {when} (numbers are means over the seeds; verdicts by the rule at "
+                 "the top of CLAIMS.md); the experiments, "
                  f"their budgets and baselines are in [the lab](labs/{lab}.ipynb), every claim in "
                  "[CLAIMS.md](../CLAIMS.md).")
     return Markdown("\n".join(lines))
