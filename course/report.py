@@ -69,18 +69,6 @@ def code_hash(notebook: Path) -> str:
     return hashlib.sha256("\0".join(_code_tree(c.source) for c in cells).encode()).hexdigest()
 
 
-def verdict(held: int, of: int, scope: str = "general") -> str:
-    """A claim's seed count in words, for the website's landing page until it calls the rule (`verdict_words`)."""
-    where = " on this CPU" if scope == "machine" else ""
-    if of == 0:
-        return "not measured"
-    if held == of:
-        return f"holds{where} in {held}/{of} seeds" + (", not in general" if scope == "machine" else "")
-    if held == 0:
-        return f"does not hold here{where} (0/{of} seeds)"
-    return f"holds{where} in {held}/{of} seeds"
-
-
 def _cell(text: str) -> str:
     """Text for a Markdown table cell: a literal | (as in ||x||) would end the cell."""
     return text.replace("|", "\\|")

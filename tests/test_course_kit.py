@@ -240,7 +240,7 @@ def test_web_command_builds_an_offline_jupyter_book(tmp_path, capsys):
     nbformat.write(nb, str(first))
     out = tmp_path / "site"
     assert kit.main(["web", "--source", str(source), "--out", str(out)]) == 0
-    assert "publish the folder" in capsys.readouterr().out
+    assert "publish the site made with --student" in capsys.readouterr().out
     assert "intro.html" in (out / "index.html").read_text()
     intro = (out / "intro.html").read_text()
     assert intro.index("01_first.html") < intro.index("02_second.html") and "The first one" in intro
@@ -290,6 +290,29 @@ def test_web_student_and_slides_carry_labs_and_diagrams(tmp_path):
     assert "data:image/svg+xml;base64," in slides.read_text(), "the diagram is embedded in the slides"
 
 
+def test_student_website_has_no_solution_and_serves_stubs_for_download(tmp_path, capsys):
+    source = tmp_path / "course"
+    lesson = course_with_a_lab_and_a_diagram(source)
+    nb = nbformat.read(str(lesson), as_version=4)
+    check = [c for c in nb.cells if "check" in c.metadata.get("tags", [])][-1]
+    check.outputs = [new_output("stream", name="stdout", text="Exercise 2: correct\n")]
+    nbformat.write(nb, str(lesson))
+    for student in (False, True):
+        site = tmp_path / f"site-{student}"
+        assert kit.main(["web", "--source", str(source), "--out", str(site), *(["--student"] * student)]) == 0
+        assert ("no solution" in capsys.readouterr().out) == student
+        page = re.sub(r"<[^>]+>", "", (site / "01_first.html").read_text())  # the text, as a reader sees it
+        assert ("twice = 2" in page, "Exercise 2: correct" in page, "NotImplementedError" in page) == \
+            (not student, not student, student), "the student site shows stubs, no solution and no check output"
+        (download,) = site.glob("_sources/01_first.ipynb")
+        assert ("twice = 2" in download.read_text()) == (not student)
+        assert not [c for c in nbformat.read(str(download), as_version=4).cells if c.get("outputs")], \
+            "a download is the notebook to run, without outputs"
+        mathjax = site / "_static" / "mathjax"
+        assert (mathjax / "tex-chtml.js").is_file() and not (mathjax / "sre").exists(), "only the MathJax pages load"
+        assert not list(site.rglob("*.map"))
+
+
 def test_web_never_deletes_a_folder_it_did_not_make(tmp_path, capsys, monkeypatch):
     """`--out` must be new, empty or made by the kit before: never the repository, a folder above it, notebooks/,
     or a folder with someone else's files in it; refused before anything is built or deleted."""
@@ -314,12 +337,15 @@ def test_landing_page_says_what_each_notebook_found():
 
     nb = new_notebook(cells=[new_markdown_cell("# 01 · Toy\nWe build a toy.")], metadata={"course": {"title": "Toy"}})
     report = {"machine": "2 CPU cores", "notebooks": {"01_toy": {"seconds": {"mean": 12.4}, "claims": {
-        "a": {"statement": "A holds.", "held": 5, "of": 5}, "b": {"statement": "B fails.", "held": 0, "of": 5},
-        "c": {"statement": "C is mixed.", "held": 3, "of": 5}}}}}
+        "a": {"statement": "A holds.", "held": 5, "of": 5, "per_seed": [{"effect": e} for e in (1, 2, 1, 2, 1)]},
+        "b": {"statement": "B fails.", "held": 0, "of": 5, "per_seed": [{"effect": -e} for e in (1, 2, 1, 2, 1)]},
+        "c": {"statement": "C is mixed.", "held": 3, "of": 5, "per_seed": [{"effect": e} for e in (1, -1, 2, -2, 1)]},
+        "d": {"statement": "D equals torch.", "held": 5, "of": 5, "kind": "check"}}}}}
     page = landing_page([(Path("01_toy.ipynb"), nb)], report, "Course")
     assert "## [Toy](01_toy.ipynb)" in page and "We build a toy." in page and "about 12 s" in page
-    assert "- ✔ A holds. *(holds in 5/5 seeds)*" in page and "- ✘ B fails. *(does not hold here (0/5 seeds))*" in page
-    assert "- ◐ C is mixed. *(holds in 3/5 seeds)*" in page
+    assert "- ✔ A holds. *(holds (5 of 5 seeds), effect +1.4 [" in page
+    assert "- ✘ B fails. *(does not hold (0 of 5 seeds), effect -1.4 [" in page
+    assert "- ◐ C is mixed. *(inconclusive (3 of 5 seeds;" in page and "- ✔ D equals torch. *(passes in 5 of 5" in page
 
 
 @pytest.mark.kernel

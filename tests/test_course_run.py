@@ -233,7 +233,7 @@ def test_seeds_in_parallel_aggregate_metrics_claims_and_bars_and_refresh_from_th
     assert [r["seed"] for r in runs] == [0, 1, 2] and (out / "seed2" / "01_seeded.ipynb").exists()
     assert {r["metrics"]["threads"] for r in runs} == {kernel_threads(2)}
     assert runs[1]["claims"]["seed_is_even"] == {"statement": "The seed is even.", "held": False,
-                                                 "numbers": {"seed": 1}}
+                                                 "numbers": {"seed": 1}, "kind": "finding"}
     assert [r["status"] for r in runs] == ["ok", "missed bar", "missed bar"]  # claim bar at 1, score bar at 2
     agg = summary["notebooks"]["01_seeded"]
     assert agg["seconds"]["min"] > 0 and agg["seconds"]["max"] >= agg["seconds"]["mean"]

@@ -59,6 +59,8 @@ def command_line() -> argparse.ArgumentParser:
     slides.add_argument("--mathjax", default=None,
                         help="MathJax 3 URL to load instead of the local copy put beside the slides")
     web.add_argument("--title", default="Architectures of Deep Learning", help="the website's title")
+    web.add_argument("--student", action="store_true",
+                     help="the students' site: each exercise's solution replaced by its stub, no check output")
     return parser
 
 
@@ -84,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "slides":
             written = write_slides(paths, args.out, args.reveal, args.mathjax, args.max_code_lines, args.long_code)
         else:
-            written = write_book(paths, args.out, args.title)
+            written = write_book(paths, args.out, args.title, args.student)
     except (ValueError, RuntimeError) as err:
         parser.error(str(err))
     for path in written:
@@ -102,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
                  "get it once (`npm pack reveal.js@4`, unpack it) and pass --reveal package/.")
               + ("" if args.mathjax else " Equations are typeset by the MathJax copied into mathjax/ beside them."))
     else:
-        print(f"Open {args.out / 'index.html'} in a browser (no network needed), or publish the folder as it is "
-              "(e.g. GitHub Pages: push it to a gh-pages branch).")
+        print(f"Open {args.out / 'index.html'} in a browser (no network needed). "
+              + ("It shows no solution: publish it for learners (e.g. push it to a gh-pages branch)." if args.student
+                 else "It shows every solution with its output: keep it for instructors, and publish the site "
+                      "made with --student for learners."))
     return 0
 

@@ -105,6 +105,12 @@ def _handout(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A copy of the notebook with each `solution` cell replaced by a `student-stub` cell, outputs cleared."""
+    return _handout(without_solutions(nb))
+
+
+def without_solutions(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy with each `solution` cell replaced by a `student-stub` cell and each check's output cleared (the
+    student website keeps the other outputs)."""
     nb = copy.deepcopy(nb)
     for ex in exercises(nb):
         cell = nb.cells[ex["cell"]]
@@ -117,7 +123,9 @@ def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if "id" in cell:
             stub.id = cell.id
         nb.cells[ex["cell"]] = stub
-    return _handout(nb)
+        if ex["check"] is not None:
+            nb.cells[ex["check"]].outputs, nb.cells[ex["check"]].execution_count = [], None
+    return nb
 
 
 def nbgrader_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
