@@ -1,17 +1,13 @@
 """Claims: a conclusion drawn from a measurement, recorded in the notebook's output (held or not, the statement,
-the numbers), read back by the runner, the tests and the claims report."""
+the numbers); course.results reads them back for the runner, the tests and the claims report."""
 
 from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .metrics import clean_value, format_number, read_notebook
-
-if TYPE_CHECKING:
-    import nbformat
+from .metrics import clean_value, format_number
 
 CLAIMS_MIME = "application/vnd.dlcourse.claims+json"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -56,17 +52,6 @@ def claim(name: str, statement: str, held: Any, *, effect: Any = None, effect_se
     display({CLAIMS_MIME: record, "text/plain": text, "text/html": page}, raw=True)
 
 
-def read_claims(notebook: nbformat.NotebookNode | str | Path) -> dict[str, dict[str, Any]]:
-    """Every claim recorded in an executed notebook: name -> {"statement", "held", "numbers", "kind", and "effect"
-    and "effect_se" where given}; later records win."""
-    nb = read_notebook(notebook)
-    found: dict[str, dict[str, Any]] = {}
-    for cell in nb.cells:
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            found.update(output.get("data", {}).get(CLAIMS_MIME, {}))
-    return found
-
-
 def show_claims() -> None:
     """Show every claim recorded so far in this kernel as a table (verdict, name, statement): the summary's ledger."""
     from IPython.display import display
@@ -78,3 +63,13 @@ def show_claims() -> None:
                      for name, c in _SESSION_CLAIMS.items())
     display({"text/markdown": "\n".join(rows) if _SESSION_CLAIMS else "*no claims recorded yet*",
              "text/plain": text or "no claims recorded yet"}, raw=True)
+
+
+def __getattr__(name: str) -> Any:
+    """`read_claims` moved to course.results (only the tooling reads executed notebooks); kept importable here
+    while course/execution.py imports it from helpers.claims."""
+    if name == "read_claims":
+        from course.results import read_claims
+
+        return read_claims
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,14 +1,10 @@
-"""Named numbers a notebook records in its output (metrics), read back by the runner, tests and report; and how
-numbers are written for people."""
+"""Named numbers a notebook records in its output (metrics; course.results reads them back), and how numbers are
+written for people."""
 
 from __future__ import annotations
 
 import math
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    import nbformat
+from typing import Any
 
 METRICS_MIME = "application/vnd.dlcourse.metrics+json"
 
@@ -46,20 +42,11 @@ def record_metrics(**metrics: Any) -> None:
     display({METRICS_MIME: clean, "text/plain": text}, raw=True)
 
 
-def read_notebook(notebook: nbformat.NotebookNode | str | Path) -> nbformat.NotebookNode:
-    """A notebook from a path, or the notebook itself."""
-    import nbformat  # imported here: a notebook kernel that records metrics never needs it
+def __getattr__(name: str) -> Any:
+    """`read_metrics` moved to course.results (only the tooling reads executed notebooks); kept importable here
+    while course/execution.py imports it from helpers.metrics."""
+    if name == "read_metrics":
+        from course.results import read_metrics
 
-    return nbformat.read(str(notebook), as_version=4) if isinstance(notebook, str | Path) else notebook
-
-
-def read_metrics(notebook: nbformat.NotebookNode | str | Path) -> dict[str, Any]:
-    """Every metric recorded in an executed notebook's outputs; later records of a name win."""
-    nb = read_notebook(notebook)
-    found: dict[str, Any] = {}
-    for cell in nb.cells:
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            data = output.get("data", {})
-            if METRICS_MIME in data:
-                found.update(data[METRICS_MIME])
-    return found
+        return read_metrics
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

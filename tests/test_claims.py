@@ -10,8 +10,9 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 from course import check_bars, find_notebooks
 from course.article import ARTICLE_CLAIMS
 from course.report import REGENERATE, REPORT_JSON, REPORT_MD, code_hash, report_markdown
-from helpers.claims import CLAIMS_MIME, read_claims
-from helpers.metrics import METRICS_MIME, read_metrics
+from course.results import read_claims, read_metrics
+from helpers.claims import CLAIMS_MIME
+from helpers.metrics import METRICS_MIME
 
 NOTEBOOKS = find_notebooks()
 # a decimal number, or a number followed by % or × (not 5×5): how results are quoted in prose; not in words

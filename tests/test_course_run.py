@@ -14,8 +14,9 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from course import check_bars, course_config, find_notebooks, is_lab, parse_bar, preset_parameters
 from course.execution import clean_notebook
 from course.plan import kernel_threads, parse_seeds, parse_value
+from course.results import read_metrics
 from course.run import main
-from helpers.metrics import METRICS_MIME, read_metrics
+from helpers.metrics import METRICS_MIME
 
 
 def make_notebook(folder: Path, name: str = "01_tiny", body: str = "record_metrics(score=n / 10)",
