@@ -18,6 +18,7 @@ from pathlib import Path
 from ..config import NOTEBOOK_DIR, PRESETS, find_notebooks
 from .book import write_book
 from .grade import grade, graded_copy
+from .guide import write_guide
 from .pages import copy_mathjax, slide_types, slides_exporter, write_slides
 from .student import bound_names, exercises, stub_source, student_version, used_names, write_student
 
@@ -35,6 +36,7 @@ def command_line() -> argparse.ArgumentParser:
     slides = sub.add_parser("slides", help="reveal.js slides of one or more notebooks")
     web = sub.add_parser("web", help="the course website: a Jupyter Book of the executed notebooks, offline")
     grader = sub.add_parser("grade", help="run students' notebooks headless and score each exercise check")
+    sub.add_parser("guide", help="rewrite the 10-week plan in notebooks/README.md from the lessons and claims.json")
     for command in (student, slides, web, grader):
         command.add_argument("--out", type=Path, required=True, help="output folder (not inside notebooks/)")
         command.add_argument("--source", type=Path, default=NOTEBOOK_DIR, help="notebook folder (default: notebooks/)")
@@ -76,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(str(err))
         print("\n".join(f"wrote {path}" for path in written))
         print(f"The executed copies are in {args.out / 'executed'}: open one to see what a student's check printed.")
+        return 0
+    if args.command == "guide":
+        print(f"wrote the week plan in {write_guide()}")
         return 0
     try:
         paths = find_notebooks(args.notebooks, args.source)
