@@ -11,7 +11,6 @@ from helpers.datasets.dates import (
     CENTURY_PIVOT,
     FORMATS,
     SeqVocab,
-    add_filler,
     format_date,
     load_dates,
     make_pairs,
@@ -71,17 +70,6 @@ def test_pairs_are_correct_and_seeded():
         assert text
 
 
-def test_filler_keeps_the_date_and_grows():
-    rng = random.Random(0)
-    text = add_filler("3/15/62", 40, rng)
-    assert "3/15/62" in text and len(text) >= 40 + len("3/15/62")
-    assert not any(c.isdigit() for c in text.replace("3/15/62", ""))
-    assert add_filler("3/15/62", 30, rng, place="after").startswith("3/15/62 ")
-    assert add_filler("3/15/62", 30, rng, place="before").endswith(" 3/15/62")
-    with pytest.raises(ParameterError, match="place"):
-        add_filler("3/15/62", 30, rng, place="middle")
-
-
 def test_vocab_round_trip_and_padding():
     vocab = SeqVocab()
     ids = vocab.encode("Wed 11 Jan 1984", 20, bos=True, eos=True)
@@ -106,8 +94,6 @@ def test_load_dates_shapes_and_held_out_days():
 def test_load_dates_bad_sizes():
     with pytest.raises(ParameterError, match="num_train"):
         load_dates(num_train=0)
-    with pytest.raises(ParameterError, match="max_filler"):
-        load_dates(num_train=10, max_filler=-1)
 
 
 def test_trim_padding():

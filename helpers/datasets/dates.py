@@ -33,9 +33,6 @@ FORMATS = (  # fields: m/mm month, d/dd day, yy/yyyy year, B/b month name, A/a w
     "{a} {d} {b} {yyyy}", "{A}, {B} {d}, {yyyy}", "{b} {d} '{yy}", "{d}-{b}-{yy}", "{A} {d} {B} {yyyy}",
     "the {o} of {B} {yyyy}", "{a}, {b} {o}, {yyyy}", "{B} {yyyy}, {o}", "{dd} {b} {yy}",
 )
-FILLER_WORDS = ("please", "note", "that", "the", "meeting", "is", "moved", "to", "our", "call", "see", "you",
-                "then", "thanks", "deadline", "was", "set", "for", "report", "due", "by", "party", "trip", "starts",
-                "visit", "office", "closed", "remind", "me", "about", "invoice", "paid", "order", "shipped", "lease")
 PAD, BOS, EOS = "<pad>", "<bos>", "<eos>"
 CHARS = sorted(set(string.ascii_letters + string.digits + " ,./-'"))
 
@@ -73,23 +70,8 @@ def split_days(num_val_days: int = 5000, num_test_days: int = 5000) -> dict[str,
     return {"train": days[num_val_days + num_test_days:], "val": val, "test": test}
 
 
-FILLER_PLACES = ("after", "before", "both")
-
-
-def add_filler(text: str, num_chars: int, rng: random.Random, place: str = "both") -> str:
-    """Add about `num_chars` characters of filler words after, before, or on both sides of (split at random) `text`."""
-    if place not in FILLER_PLACES:
-        raise ParameterError(f"place={place!r} is not allowed; use one of {FILLER_PLACES}.")
-    words: list[str] = []
-    while len(" ".join(words)) < num_chars:
-        words.append(rng.choice(FILLER_WORDS))
-    cut = {"after": 0, "before": len(words), "both": rng.randint(0, len(words))}[place]
-    return " ".join(words[:cut] + [text] + words[cut:])
-
-
-def make_pairs(days: list[dt.date], n: int, seed: int, max_filler: int = 0,
-               place: str = "both") -> list[tuple[str, str]]:
-    """`n` (written date, ISO date) pairs drawn from `days`; `max_filler` > 0 adds 0..max_filler filler chars."""
+def make_pairs(days: list[dt.date], n: int, seed: int) -> list[tuple[str, str]]:
+    """`n` (written date, ISO date) pairs drawn from `days`."""
     rng = random.Random(seed)
     four_digit = [f for f in FORMATS if "{yy}" not in f]
     pairs = []
@@ -98,8 +80,6 @@ def make_pairs(days: list[dt.date], n: int, seed: int, max_filler: int = 0,
         in_window = two_digit_year(date.year % 100) == date.year
         fmt = rng.choice(FORMATS if in_window else four_digit)
         text = format_date(date, fmt, rng.choice(["as is", "as is", "lower", "upper"]))
-        if max_filler:
-            text = add_filler(text, rng.randint(0, max_filler), rng, place)
         pairs.append((text, date.isoformat()))
     return pairs
 
@@ -156,20 +136,14 @@ class DateData:
                f"vocabulary {len(self.vocab)})"
 
 
-def load_dates(num_train: int = 20000, num_val: int = 1000, num_test: int = 2000, max_filler: int = 0,
-               filler_place: str = "both") -> DateData:
-    """The dates task: pairs from disjoint train/validation/test days, encoded with one SeqVocab.
-
-    `max_filler` > 0 hides each date among 0..max_filler characters of filler words, placed by `filler_place`.
-    """
+def load_dates(num_train: int = 20000, num_val: int = 1000, num_test: int = 2000) -> DateData:
+    """The dates task: pairs from disjoint train/validation/test days, encoded with one SeqVocab."""
     for name, value in dict(num_train=num_train, num_val=num_val, num_test=num_test).items():
         if not isinstance(value, int) or value < 1:
             raise ParameterError(f"{name}={value!r} must be a positive integer.")
-    if not isinstance(max_filler, int) or not 0 <= max_filler <= 1000:
-        raise ParameterError(f"max_filler={max_filler!r} must be an integer in [0, 1000].")
     days = split_days()
     sizes = {"train": num_train, "val": num_val, "test": num_test}
-    texts = {part: make_pairs(days[part], n, SPLIT_SEED + i + 1, max_filler, filler_place)
+    texts = {part: make_pairs(days[part], n, SPLIT_SEED + i + 1)
              for i, (part, n) in enumerate(sizes.items())}
     vocab = SeqVocab()
     X = {part: vocab.encode_batch([s for s, _ in pairs]) for part, pairs in texts.items()}
