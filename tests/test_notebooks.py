@@ -33,7 +33,8 @@ pytestmark = pytest.mark.kernel  # every test here runs notebooks in kernels, or
 NOTEBOOKS = find_notebooks()
 ids = [p.stem for p in NOTEBOOKS]
 # the smoke run and its nbval re-run share a worker under pytest-xdist (--dist loadgroup)
-GROUPED = [pytest.param(p, id=p.stem, marks=pytest.mark.xdist_group(p.stem)) for p in NOTEBOOKS]
+GROUPED = [pytest.param(p, id=p.stem, marks=[pytest.mark.xdist_group(p.stem), *[pytest.mark.labs] * is_lab(p)])
+           for p in NOTEBOOKS]  # a lab's smoke run is CI's step (`pytest -m "labs or repro"`), not the quick command
 
 
 @pytest.fixture(scope="session")
