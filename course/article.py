@@ -1,4 +1,4 @@
-"""The article's claims about the architectures, and the notebook claims that test each one.
+"""The article's claims about the architectures, the notebook claims that test each one, and each row's verdict.
 
 A row's verdict in CLAIMS.md comes from its tests (notebook, claim name) by the report's rule (CONTRIBUTING.md,
 "Claims"): it holds when every finding among them holds, does not hold when one does not, has no verdict word
@@ -10,6 +10,8 @@ test yet.
 from __future__ import annotations
 
 from typing import Any
+
+from helpers.findings import judge, verdict_words
 
 ARTICLE_CLAIMS: list[dict[str, Any]] = [
     {"id": 1, "statement": "CNNs learn hierarchical patterns: deeper feature maps respond to larger, composite parts",
@@ -84,3 +86,42 @@ ARTICLE_CLAIMS: list[dict[str, Any]] = [
              "bag of words with logistic regression; with more labels bag of words catches up (08 · "
              "bow_beats_pretrained_largest)"},
 ]
+
+
+def _joint_held(claims: list[dict[str, Any]]) -> tuple[int, int]:
+    """In how many seeds every one of several claims held, of how many (from their per-seed outcomes)."""
+    of = min(c["of"] for c in claims)
+    per_seed = [{s["seed"]: s["held"] for s in c.get("per_seed") or []} for c in claims]
+    if not all(per_seed):
+        return min(c["held"] for c in claims), of
+    seeds = set.intersection(*(set(p) for p in per_seed))
+    return sum(all(p[seed] for p in per_seed) for seed in seeds), of
+
+
+def judge_row(claims: list[dict[str, Any]]) -> dict[str, Any]:
+    """An article row judged by the rule over its tests: it holds when every finding holds, does not hold when one
+    does not, has no word while one has no interval, and is inconclusive otherwise; k counts the seeds where all
+    held (a row of checks only passes there)."""
+    judged = [judge(c) for c in claims]
+    if len(judged) == 1:
+        return judged[0]
+    held, of = _joint_held(claims)
+    words = [j["word"] for j in judged if j["kind"] == "finding"]
+    word = ("does not hold" if "does not hold" in words else None if None in words
+            else "holds" if all(w == "holds" for w in words) else "inconclusive")
+    return {"kind": "finding" if words else "check", "held": held, "of": of, "n": 0, "mean": None,
+            "low": None, "high": None, "word": word, "hint": ""}
+
+
+def article_rows(notebooks: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per claim of the article: the course claims that test it, and its verdict by the rule."""
+    rows = []
+    for entry in ARTICLE_CLAIMS:
+        tests = [(nb, name, notebooks.get(nb, {}).get("claims", {}).get(name)) for nb, name in entry["tests"]]
+        found = [(nb, name, c) for nb, name, c in tests if c is not None]
+        if not found:
+            rows.append({**entry, "verdict": f"not measured yet: {entry['pending']}", "found": []})
+            continue
+        judged = judge_row([c for _, _, c in found])
+        rows.append({**entry, "verdict": verdict_words(judged, entry.get("scope", "general")), "found": found})
+    return rows

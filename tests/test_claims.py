@@ -9,7 +9,8 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from course import check_bars, find_notebooks
 from course.article import ARTICLE_CLAIMS
-from course.report import REGENERATE, REPORT_JSON, REPORT_MD, code_hash, report_markdown
+from course.claims_md import REGENERATE, report_markdown
+from course.report import REPORT_JSON, REPORT_MD, code_hash
 from course.results import read_claims, read_metrics
 from helpers.claims import CLAIMS_MIME
 from helpers.metrics import METRICS_MIME

@@ -8,7 +8,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from scipy.stats import t
 
-from course.report import code_hash, report_markdown, write_report
+from course.claims_md import report_markdown
+from course.report import code_hash, write_report
 from course.summary import aggregate
 from helpers.findings import effect_text, finding, judge, verdict_words
 
