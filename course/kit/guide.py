@@ -20,7 +20,8 @@ from ..report import REPORT_JSON
 from .pages import deck_slides
 from .student import exercises
 
-START, END = "<!-- week plan: made by `python -m course.kit guide`; do not edit by hand -->", "<!-- end of week plan -->"
+START = "<!-- week plan: made by `python -m course.kit guide`; do not edit by hand -->"
+END = "<!-- end of week plan -->"
 GUIDE = NOTEBOOK_DIR / "README.md"
 MINUTES_PER_SLIDE = 2  # lecturing from the deck
 MINUTES_PER_STAR = 10  # an exercise of difficulty ★ takes about 10 minutes, ★★ 20, ★★★ 30
