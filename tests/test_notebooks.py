@@ -26,8 +26,7 @@ from course import (
     run_problem,
 )
 from course.execution import execute
-from helpers.claims import read_claims
-from helpers.metrics import read_metrics
+from course.results import read_claims, read_metrics
 
 pytestmark = pytest.mark.kernel  # every test here runs notebooks in kernels, or reads what they ran
 NOTEBOOKS = find_notebooks()
