@@ -1,8 +1,8 @@
 """Hidden checks of 02_rnn's exercises (graded outside the student's kernel; see course/kit/grade.py)."""
 # ruff: noqa: F821  (each function runs in the student's kernel: torch, nn and the answers are its globals)
 
-FORBIDDEN = ("torch.nn.utils.clip_grad_norm_", "torch.nn.utils.clip_grad_norm", "torch.nn.utils.clip_grads_with_norm_",
-             "torch.nn.utils.get_total_norm")  # dotted names replaced by a stand-in that raises during the calls
+FORBIDDEN = ("torch.nn.utils.clip_grad_norm_", "torch.nn.utils.clip_grad.clip_grad_norm_",
+             "torch.nn.utils.clip_grads_with_norm_", "torch.nn.utils.get_total_norm")  # stand-ins raise in the calls
 
 
 def exercise_1():
