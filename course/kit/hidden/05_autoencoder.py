@@ -4,12 +4,28 @@
 FORBIDDEN = ("sklearn.decomposition.PCA", "torch.nn.ConvTranspose2d", "torch.nn.functional.conv_transpose2d")
 
 
+def _without(names, call):
+    """call() with the kernel's own names (the lesson imports `PCA` from scikit-learn) replaced by a stand-in that
+    raises: FORBIDDEN patches modules, not the names a notebook imported from them."""
+    kernel = globals()
+    saved = {name: kernel[name] for name in names if name in kernel}
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("scikit-learn's PCA may not be used in this exercise")
+
+    kernel.update({name: refuse for name in saved})
+    try:
+        return call()
+    finally:
+        kernel.update(saved)
+
+
 def exercise_1():
     """PCA by SVD on other data and other code sizes, without scikit-learn's PCA."""
     torch.manual_seed(20261208)
     X_fit = torch.randn(40, 6) @ torch.randn(6, 9) + torch.randn(9)
     X = torch.randn(5, 6) @ torch.randn(6, 9)
-    return [pca_reconstruct_svd(X_fit, X, k) for k in (1, 4)]
+    return _without(["PCA", "pca_reconstruct"], lambda: [pca_reconstruct_svd(X_fit, X, k) for k in (1, 4)])
 
 
 def exercise_2():
@@ -28,7 +44,8 @@ def exercise_3():
     """The explained share on correlated random data of another width, for three code sizes."""
     torch.manual_seed(20261208)
     X = torch.randn(300, 7) @ torch.randn(7, 7)
-    return [float(explained_share(X, k)) for k in (1, 3, 6)] + [float(explained_2)]
+    return _without(["PCA", "pca_reconstruct"], lambda: [float(explained_share(X, k)) for k in (1, 3, 6)]) + [
+        float(explained_2)]
 
 
 def exercise_4():
