@@ -3,8 +3,8 @@ plotting style changed).
 
 - The training loop and batches (`training`, `batches`), seeding and devices (`runtime`), checks against torch
   (`checks`) and of parameters (`params`), plots (`plotting`), recorded metrics and claims (`metrics`, `claims`),
-  what a lesson says of itself and its lab (`findings`), and per-family helpers (`recurrent`, `generative`,
-  `pretraining`).
+  what a lesson says of itself and its lab (`findings`), and per-family helpers (`recurrent`, `generative`, and
+  `checkpoints`: 08's checked cache of pretrained weights).
 - The datasets, one module per family: `helpers.datasets` (images, text, sequences, dates, recall, topics), and the
   one checked download function (`download`).
 

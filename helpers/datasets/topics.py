@@ -1,5 +1,6 @@
 """The topic task of notebook 08: word-level pretraining text and labelled passages (which topic?), derived offline
-from the Python manual, with a fixed pool/test split."""
+from the Python manual, with a fixed pool/test split; neighbouring passage pairs for pretraining, and how well
+embeddings group by topic."""
 
 from __future__ import annotations
 
@@ -97,3 +98,16 @@ def sample_labelled(y_pool: Tensor, per_class: int, generator: torch.Generator) 
             raise ParameterError(f"per_class={per_class} but class {int(c)} has only {len(idx)} pool passages.")
         picks.append(idx[torch.randperm(len(idx), generator=generator)[:per_class]])
     return torch.cat(picks)
+
+
+def passage_pairs(ids: Tensor, length: int, stride: int) -> tuple[Tensor, Tensor]:
+    """Neighbouring windows of `length` ids side by side, one pair every `stride` ids (N, 2 * length), and starts."""
+    pairs = ids.unfold(0, 2 * length, stride)  # (N, 2 * length)
+    return pairs, torch.arange(len(pairs)) * stride
+
+
+def topic_contrast(z: Tensor, y: Tensor) -> float:
+    """Mean cosine similarity of unit vectors z (N, d) with the same label y, minus that with different labels."""
+    S = z @ z.T  # (N, N)
+    same = (y[:, None] == y[None, :]) & ~torch.eye(len(y), dtype=torch.bool, device=y.device)
+    return (S[same].mean() - S[y[:, None] != y[None, :]].mean()).item()

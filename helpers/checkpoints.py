@@ -1,5 +1,4 @@
-"""Notebook 08's shared pieces: a checked cache of pretrained weights (written atomically, keyed by the config,
-verified on load), passage pairs for pretraining, and how well embeddings group by topic.
+"""A checked cache of pretrained weights (notebook 08): written atomically, keyed by the config, verified on load.
 
 The config check says what the weights were made for; the checksum says they are the weights that were saved:
 `torch.load` reads a file whose tensor bytes were damaged or edited without complaint, so a bad copy would
@@ -110,16 +109,3 @@ def pretrained(model: nn.Module, config: dict[str, Any], pretrain: Callable[[], 
     save_checkpoint(path, model, config, history)
     print(f"Saved the pretrained weights to {shown(path, folder)}.")
     return history, status
-
-
-def passage_pairs(ids: Tensor, length: int, stride: int) -> tuple[Tensor, Tensor]:
-    """Neighbouring windows of `length` ids side by side, one pair every `stride` ids (N, 2 * length), and starts."""
-    pairs = ids.unfold(0, 2 * length, stride)  # (N, 2 * length)
-    return pairs, torch.arange(len(pairs)) * stride
-
-
-def topic_contrast(z: Tensor, y: Tensor) -> float:
-    """Mean cosine similarity of unit vectors z (N, d) with the same label y, minus that with different labels."""
-    S = z @ z.T  # (N, N)
-    same = (y[:, None] == y[None, :]) & ~torch.eye(len(y), dtype=torch.bool, device=y.device)
-    return (S[same].mean() - S[y[:, None] != y[None, :]].mean()).item()
