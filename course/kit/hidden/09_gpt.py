@@ -32,3 +32,7 @@ def exercise_5():
 
 def exercise_6():
     return sorted(predicted_tokens)
+
+
+def exercise_7():
+    return float(predicted_factor)
