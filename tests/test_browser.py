@@ -75,17 +75,37 @@ def test_website_typesets_equations_loads_images_and_links_resolve(browser, tmp_
         page.close()
 
 
-def test_slides_typeset_and_the_right_arrow_reaches_the_last_slide(browser, tmp_path):
-    path = find_notebooks(["07"])[0]
+SLIDE_BOX = """() => { const s = document.querySelector('section.kit-current'), r = s.getBoundingClientRect();
+  const wide = [...s.querySelectorAll('pre, mjx-container')].filter(e => e.scrollWidth > e.clientWidth + 1).length;
+  return {right: r.right, bottom: r.bottom, wide: wide, page: document.documentElement.scrollWidth}; }"""
+
+
+@pytest.mark.parametrize("path", [p for p in find_notebooks() if not is_lab(p)], ids=lambda p: p.stem)
+def test_each_lecture_deck_fits_a_1280x720_screen_typesets_and_the_right_arrow_reaches_its_end(browser, tmp_path,
+                                                                                             path):
     (slides,) = kit.write_slides([path], tmp_path / "slides")
-    page, remote, failed = open_page(browser, slides.as_uri())
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    remote = []
+    page.on("request", lambda r: remote.append(r.url) if r.url.startswith(("http://", "https://")) else None)
+    page.goto(slides.as_uri())
+    page.wait_for_load_state("load")
+    page.evaluate(MATH_DONE)
     assert not remote, f"fetched from the network: {remote}"
-    assert page.locator("mjx-container").count() > 0 and "$$" not in page.inner_text("body")
+    body = page.inner_text("body")
+    assert page.locator("mjx-container").count() > 0 and "$$" not in body and "\\frac" not in body, "raw LaTeX"
     assert not page.evaluate(BROKEN_IMAGES) and page.evaluate(DIAGRAMS), "the lesson's diagrams are on its slides"
     total = int(page.inner_text("#kit-bar").split("/")[1].split()[0])
-    for _ in range(total - 1):
-        page.keyboard.press("ArrowRight")
+    bar = page.evaluate("() => document.getElementById('kit-bar').getBoundingClientRect().top")
+    too_big = []
+    for number in range(1, total + 1):
+        box = page.evaluate(SLIDE_BOX)
+        if box["right"] > 1280 or box["bottom"] > bar or box["wide"] or box["page"] > 1280:
+            too_big.append((number, box))
+        if number < total:
+            page.keyboard.press("ArrowRight")
     assert page.inner_text("#kit-bar").startswith(f"Slide {total} / {total}")
+    assert not too_big, f"{path.stem}: slides larger than a 1280 x 720 screen (number, box): {too_big}"
+    page.close()
 
 
 def test_jupyterlab_opens_a_committed_notebook_without_marking_it_modified(browser, tmp_path):

@@ -121,3 +121,35 @@ def test_lab_copies_no_definition_of_its_lesson(lesson):
     lab = notebook_definitions(f"labs/{path.stem}_lab.ipynb")
     copied = [name for name, node in lab.items() if body(node) in taught]
     assert not copied, f"the lab copies the lesson's {copied}: import from helpers or use torch.nn"
+
+
+def test_lesson_has_a_lecture_deck_its_author_chose(lesson):
+    """Issue 25: 15 to 30 slides chosen by slide metadata, a diagram among them, code on slides <= 80 characters."""
+    from course.kit.pages import authored_deck, deck_slides
+
+    path, nb = lesson
+    assert authored_deck(nb), f"{path.stem}: no cell has slideshow metadata (see CONTRIBUTING.md, Slides)"
+    slides = deck_slides(nb)
+    assert 15 <= len(slides) <= 30, f"{path.stem}: {len(slides)} slides; a one-hour lecture deck has 15 to 30"
+    cells = [c for slide in slides for c in slide]
+    wide = [line for c in cells if c.cell_type == "code" for line in c.source.splitlines() if len(line) > 80]
+    assert not wide, f"{path.stem}: code lines on slides wider than 80 characters: {wide[:3]}"
+    assert any(DIAGRAM.search(c.source) for c in cells if c.cell_type == "markdown"), f"{path.stem}: no diagram slide"
+    assert not any(set(c.metadata.get("tags") or []) & {"solution", "check"} for c in cells), \
+        f"{path.stem}: an exercise's solution or check is on a slide"
+
+
+def test_lesson_has_exercises_a_class_can_use(lesson):
+    """Issue 25: six or more exercises marked by difficulty, three or more of them conceptual or predict-then-run,
+    each with a solution and a check (the student version keeps the check; the grader has a hidden check)."""
+    from course.kit.student import exercises
+
+    path, nb = lesson
+    found = exercises(nb)
+    prompts = [nb.cells[e["prompt"]].source for e in found]
+    assert len(found) >= 6, f"{path.stem}: {len(found)} exercises; a class needs at least 6"
+    assert all(re.search(r"\*\*Exercise \d+ \(★{1,3}\)", p) for p in prompts), \
+        f"{path.stem}: every exercise prompt starts '**Exercise N (★).**' (★ to ★★★)"
+    conceptual = [p for p in prompts if re.search(r"[Pp]redict|[Ee]xplain|[Ww]hy|[Ww]hich|[Ww]hat happens", p)]
+    assert len(conceptual) >= 3, f"{path.stem}: {len(conceptual)} conceptual or predict-then-run exercises; need 3"
+    assert all(e["check"] is not None for e in found), f"{path.stem}: an exercise without a check"
