@@ -16,6 +16,15 @@ def test_sequences_hold_the_symbol_then_filler_then_the_query():
     assert set(y.tolist()) == set(range(4))
 
 
+def test_positional_variant_draws_filler_from_the_symbols():
+    X, y = make_recall(400, 12, num_symbols=4, num_filler=5, generator=torch.Generator().manual_seed(0),
+                       positional=True)
+    assert X.shape == (400, 14) and torch.equal(X[:, 0], y) and (X[:, -1] == 9).all()
+    assert set(X[:, 1:-1].unique().tolist()) == set(range(4))      # filler: only symbols, every one of them
+    data = load_recall([6], num_train=20, num_val=5, num_test=5, positional=True)
+    assert data.decode(data.X["test"][6][0])[:-1].isupper()
+
+
 def test_load_recall_has_every_split_and_distance_and_decodes():
     data = load_recall([3, 10], num_train=20, num_val=5, num_test=6)
     for split, n in (("train", 20), ("val", 5), ("test", 6)):

@@ -2,7 +2,9 @@
 
 Each input is one of `num_symbols` symbols (upper-case letters), then `distance` filler tokens drawn at random
 from a separate alphabet (lower-case letters), then the query token `?`. The answer is the first symbol, a class
-in 0..num_symbols-1: the information the query needs sits `distance + 1` positions before it. Each split and
+in 0..num_symbols-1: the information the query needs sits `distance + 1` positions before it. With
+`positional=True` the filler is drawn from the symbols' own alphabet, so only its place, first, tells the symbol
+apart: a model must find it by position, not by what it is. Each split and
 distance has its own generator seeded from SPLIT_SEED, so the data never depend on a run's seed and every
 distance has its own fresh examples.
 """
@@ -43,16 +45,18 @@ class RecallData:
 
 
 def make_recall(num: int, distance: int, num_symbols: int, num_filler: int,
-                generator: torch.Generator) -> tuple[Tensor, Tensor]:
-    """`num` sequences (symbol, `distance` filler tokens, query) as ids, and their first symbols (the answers)."""
+                generator: torch.Generator, positional: bool = False) -> tuple[Tensor, Tensor]:
+    """`num` sequences (symbol, `distance` filler tokens, query) as ids, and their first symbols (the answers);
+    positional=True draws the filler from the symbols."""
     y = torch.randint(0, num_symbols, (num,), generator=generator)
-    filler = num_symbols + torch.randint(0, num_filler, (num, distance), generator=generator)
+    filler = (0 if positional else num_symbols) + torch.randint(0, num_symbols if positional else num_filler,
+                                                                (num, distance), generator=generator)
     query = torch.full((num, 1), num_symbols + num_filler)
     return torch.cat([y[:, None], filler, query], dim=1), y
 
 
 def load_recall(distances: list[int], num_train: int = 4000, num_val: int = 500, num_test: int = 500,
-                num_symbols: int = 8, num_filler: int = 8) -> RecallData:
+                num_symbols: int = 8, num_filler: int = 8, positional: bool = False) -> RecallData:
     """The recall task at each distance: train, validation and test sequences of fixed, seed-independent content."""
     sizes = {"train": num_train, "val": num_val, "test": num_test}
     for name, value in dict(num_train=num_train, num_val=num_val, num_test=num_test, num_symbols=num_symbols,
@@ -69,6 +73,6 @@ def load_recall(distances: list[int], num_train: int = 4000, num_val: int = 500,
         for distance in distances:
             generator = torch.Generator().manual_seed(SPLIT_SEED * 1_000_003 + 10_000 * i + distance)
             X[split][distance], y[split][distance] = make_recall(sizes[split], distance, num_symbols, num_filler,
-                                                                 generator)
+                                                                 generator, positional)
     tokens = string.ascii_uppercase[:num_symbols] + string.ascii_lowercase[:num_filler] + QUERY
     return RecallData(X, y, tokens, num_symbols)
