@@ -5,7 +5,7 @@
     python -m course.kit student --nbgrader --out source/     # nbgrader's source version (for JupyterHub)
     python -m course.kit slides 01_cnn --out slides/          # reveal.js slides (add --reveal DIR for reveal.js)
     python -m course.kit web --out site/                      # the course website (Jupyter Book), offline
-    python -m course.kit grade submissions/*.ipynb --out grades/ -j 2   # run and score students' notebooks
+    python -m course.kit grade submissions/*.ipynb --out grades/ -j 2   # score students' notebooks, each sandboxed
 
 Everything works offline. The full notebooks in notebooks/ are the instructor's version and are never written.
 """
@@ -46,6 +46,13 @@ def command_line() -> argparse.ArgumentParser:
     grader.add_argument("--preset", choices=PRESETS, default="smoke", help="parameters to run them at (default smoke)")
     grader.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell (default 60)")
     grader.add_argument("-j", "--jobs", type=int, default=1, help="submissions run at once (default 1)")
+    grader.add_argument("--memory", type=float, default=4.0,
+                        help="GiB of memory each process of a submission may use (default 4)")
+    grader.add_argument("--time-limit", type=float, default=600.0,
+                        help="seconds a submission may run in all, after which its sandbox is killed (default 600)")
+    grader.add_argument("--unsafe-no-sandbox", action="store_true",
+                        help="run submissions without the bubblewrap sandbox, as you, with your files and network "
+                             "(only for code you trust; the output and the grades files say so)")
     student.add_argument("notebooks", nargs="*", help="names, numbers or .ipynb paths; default: all")
     student.add_argument("--nbgrader", action="store_true",
                          help="write nbgrader's source version instead: solutions between BEGIN/END SOLUTION "
@@ -73,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "grade":
         try:
             written = grade(args.submissions, args.out, args.notebook, args.preset, args.timeout, args.jobs,
-                            args.source)
+                            args.source, args.memory, args.time_limit, args.unsafe_no_sandbox)
         except ValueError as err:
             parser.error(str(err))
         print("\n".join(f"wrote {path}" for path in written))
