@@ -16,7 +16,8 @@ from helpers.findings import judge, verdict_words
 ARTICLE_CLAIMS: list[dict[str, Any]] = [
     {"id": 1, "statement": "CNNs learn hierarchical patterns: deeper feature maps respond to larger, composite parts",
      "tests": [("01_cnn_lab", "receptive_field_grows_with_depth"),
-               ("01_cnn_lab", "deeper_features_more_linearly_separable")],
+               ("01_cnn_lab", "deeper_features_more_linearly_separable"),
+               ("01_cnn_lab", "hierarchy_learned_not_random")],
      "pending": "", "note": "the area of the input that holds 90% of a unit's input gradient, block 1 against block 2 "
                             "(close to true by construction: a block-1 unit sees only its 3x3 window), and a linear "
                             "probe (logistic regression) on each block's pooled channels, block 2 also cut to block "
