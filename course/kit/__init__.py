@@ -5,6 +5,8 @@
     python -m course.kit student --nbgrader --out source/     # nbgrader's source version (for JupyterHub)
     python -m course.kit slides 01_cnn --out slides/          # reveal.js slides (add --reveal DIR for reveal.js)
     python -m course.kit web --out site/                      # the course website (Jupyter Book), offline
+    python -m course.kit web --student --out site-student/    # the same without solutions, for learners
+    python -m course.kit guide                                # the 10-week plan in notebooks/README.md
     python -m course.kit grade submissions/*.ipynb --out grades/ -j 2   # score students' notebooks, each sandboxed
 
 Everything works offline. The full notebooks in notebooks/ are the instructor's version and are never written.
