@@ -63,13 +63,3 @@ def show_claims() -> None:
                      for name, c in _SESSION_CLAIMS.items())
     display({"text/markdown": "\n".join(rows) if _SESSION_CLAIMS else "*no claims recorded yet*",
              "text/plain": text or "no claims recorded yet"}, raw=True)
-
-
-def __getattr__(name: str) -> Any:
-    """`read_claims` moved to course.results (only the tooling reads executed notebooks); kept importable here
-    while course/execution.py imports it from helpers.claims."""
-    if name == "read_claims":
-        from course.results import read_claims
-
-        return read_claims
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

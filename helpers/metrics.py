@@ -40,13 +40,3 @@ def record_metrics(**metrics: Any) -> None:
     width = max(len(name) for name in clean) if clean else 0
     text = "\n".join(f"{name:<{width}}  {format_number(value)}" for name, value in clean.items())
     display({METRICS_MIME: clean, "text/plain": text}, raw=True)
-
-
-def __getattr__(name: str) -> Any:
-    """`read_metrics` moved to course.results (only the tooling reads executed notebooks); kept importable here
-    while course/execution.py imports it from helpers.metrics."""
-    if name == "read_metrics":
-        from course.results import read_metrics
-
-        return read_metrics
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
