@@ -1,5 +1,6 @@
 """The claims ledger: recorded claims, the claims report (CLAIMS.md, claims.json) and the no-typed-numbers rule."""
 
+import ast
 import json
 import re
 
@@ -20,8 +21,9 @@ NOTEBOOKS = find_notebooks()
 PROSE_NUMBER = re.compile(r"(?<![\w.^_{\\-])(\d+\.\d+|\d+(?:\.\d+)?(?=\s?%)|\d+(?:\.\d+)?(?=\s?×(?!\s?\d)))(?![\w.}])")
 
 
-def typed_results(markdown: str, recorded: list[float]) -> list[str]:
-    """Numbers in a markdown text that equal a recorded number to the digits shown (percentages as fractions too)."""
+def typed_results(markdown: str, recorded: list[float], constants: frozenset[float] = frozenset()) -> list[str]:
+    """Numbers in a markdown text that equal a recorded number to the digits shown (percentages as fractions too),
+    unless the number is one of the notebook's own constants (a literal in its code, e.g. a 15% masking rate)."""
     text = re.sub(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`", " ", markdown, flags=re.S)  # LaTeX and code are not prose
     found = []
     for match in PROSE_NUMBER.finditer(text):
@@ -33,9 +35,26 @@ def typed_results(markdown: str, recorded: list[float]) -> list[str]:
         percent = text[match.end():match.end() + 2].lstrip().startswith("%")
         x = float(token)
         candidates = [(x, decimals)] + ([(x / 100, decimals + 2)] if percent else [])
+        if any(abs(c - k) < 1e-12 for c, _ in candidates for k in constants):
+            continue  # fixed by construction: the code says so
         if any(abs(v - c) <= 0.5 * 10 ** -d + 1e-12 for v in recorded for c, d in candidates):
             found.append(token + ("%" if percent else ""))
     return found
+
+
+def code_constants(nb) -> frozenset[float]:
+    """The numeric literals in a notebook's code cells: numbers fixed by construction, not measured."""
+    found = set()
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        found |= {float(n.value) for n in ast.walk(tree) if isinstance(n, ast.Constant)
+                  and isinstance(n.value, int | float) and not isinstance(n.value, bool)}
+    return frozenset(found)
 
 
 def recorded_numbers(nb) -> list[float]:
@@ -51,6 +70,9 @@ def test_typed_results_finds_numbers_shown_to_their_digits():
     assert typed_results("a split of 0.2, equation $x = 1.41$, code `lr = 1.41`", [1.4087]) == []
     assert typed_results("section 2 has 30 steps", [2.0, 30.0]) == []  # bare integers are not results
     assert typed_results("a 5×5 kernel; chance is 10%; about 0.6", [5.0, 0.1, 0.61]) == []  # round numbers
+    assert typed_results("mask 15% of the tokens", [0.1484]) == ["15%"]
+    assert typed_results("mask 15% of the tokens", [0.1484], frozenset({0.15})) == []  # a constant of the code
+    assert code_constants(new_notebook(cells=[new_code_cell("rate = 0.15\nn = 3")])) == {0.15, 3.0}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -58,9 +80,9 @@ def test_no_measured_number_is_typed_into_markdown(path):
     """A number in a markdown cell must not equal a metric or claim number the notebook recorded (CONTRIBUTING.md):
     results live in outputs, so the text cannot go stale when they change."""
     nb = nbformat.read(str(path), as_version=4)
-    recorded = recorded_numbers(nb)
+    recorded, constants = recorded_numbers(nb), code_constants(nb)
     typed = [f"cell {i}: {n}" for i, c in enumerate(nb.cells) if c.cell_type == "markdown"
-             for n in typed_results(c.source, recorded)]
+             for n in typed_results(c.source, recorded, constants)]
     assert not typed, f"{path.stem}: measured numbers typed into markdown (show them with claim() instead): {typed}"
 
 
