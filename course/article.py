@@ -44,7 +44,8 @@ ARTICLE_CLAIMS: list[dict[str, Any]] = [
      "note": "adding problem at the notebook's T and step budget"},
     {"id": 6, "statement": "GRUs have fewer parameters (than LSTMs)", "tests": [("04_gru", "gru_fewer_params")],
      "pending": ""},
-    {"id": 7, "statement": "GRUs train faster (than LSTMs)", "tests": [("04_gru_lab", "gru_step_faster"), ("04_gru_lab", "gru_fewer_steps_to_target")],
+    {"id": 7, "statement": "GRUs train faster (than LSTMs)",
+     "tests": [("04_gru_lab", "gru_step_faster"), ("04_gru_lab", "gru_fewer_steps_to_target")],
      "pending": "", "scope": "machine",
      "note": "time per training step on the machine of the run; on a CPU nn.LSTM has a fused oneDNN kernel, "
              "nn.GRU does not"},

@@ -184,11 +184,17 @@ def fetched(page: str) -> list[str]:
 
 def test_slide_types(tmp_path):
     nb = nbformat.read(str(toy_notebook(tmp_path)), as_version=4)
-    nb.cells[4].metadata["slideshow"] = {"slide_type": "fragment"}  # an author's choice is kept
-    kit.slide_types(nb)
+    kit.slide_types(nb)  # no slide metadata: cut by headings and heights
     kinds = [c.metadata["slideshow"]["slide_type"] for c in nb.cells]
-    assert kinds == ["slide", "-", "-", "slide", "fragment", "subslide", "-", "subslide", "slide", "skip",
+    assert kinds == ["slide", "-", "-", "slide", "-", "subslide", "-", "subslide", "slide", "skip",
                      "skip", "-", "skip", "skip", "slide"]
+    deck = nbformat.read(str(tmp_path / "99_toy.ipynb"), as_version=4)
+    deck.cells[0].metadata["slideshow"] = {"slide_type": "slide"}  # the author chose a deck: only marked cells
+    deck.cells[4].metadata["slideshow"] = {"slide_type": "fragment"}
+    kit.slide_types(deck)
+    assert [c.metadata["slideshow"]["slide_type"] for c in deck.cells] == ["slide"] + ["skip"] * 3 + ["fragment"] + \
+        ["skip"] * 10
+    assert [len(s) for s in kit.deck_slides(deck)] == [2]
     figure = new_output("display_data", {"image/png": PNG})
     results = new_notebook(cells=[new_markdown_cell("## Results\nThree plots."), *[new_code_cell(
         f"plot({i})", outputs=[figure]) for i in range(3)], new_code_cell("done = True")])
@@ -199,7 +205,6 @@ def test_slide_types(tmp_path):
     assert [c.metadata["slideshow"]["slide_type"] for c in nb.cells[6:8]] == ["skip", "-"]
 
 @pytest.mark.kernel
-
 def test_slides_command(tmp_path, capsys):
     path = toy_notebook(tmp_path / "course", executed=True)
     before = path.read_text()

@@ -21,10 +21,10 @@ from ..config import NOTEBOOK_DIR, PRESETS, find_notebooks
 from .book import write_book
 from .grade import grade, graded_copy
 from .guide import write_guide
-from .pages import copy_mathjax, slide_types, slides_exporter, write_slides
+from .pages import copy_mathjax, deck_slides, slide_types, slides_exporter, write_slides
 from .student import bound_names, exercises, stub_source, student_version, used_names, write_student
 
-__all__ = ["bound_names", "copy_mathjax", "exercises", "grade", "graded_copy", "main", "slide_types",
+__all__ = ["bound_names", "copy_mathjax", "deck_slides", "exercises", "grade", "graded_copy", "main", "slide_types",
            "slides_exporter", "student_version", "stub_source", "used_names", "write_book", "write_slides",
            "write_student"]
 
